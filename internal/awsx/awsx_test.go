@@ -1,0 +1,281 @@
+package awsx_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
+
+	"github.com/trailwatch/trailwatch/internal/awsx"
+	"github.com/trailwatch/trailwatch/internal/motoserver"
+)
+
+func TestMain(m *testing.M) { motoserver.Main(m) }
+
+// isolate hides the machine's AWS settings from the SDK.
+func isolate(t *testing.T) {
+	dir := t.TempDir()
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION",
+		"AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL"} {
+		t.Setenv(k, "")
+		os.Unsetenv(k)
+	}
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+}
+
+func TestLoadNoRegion(t *testing.T) {
+	isolate(t)
+	_, err := awsx.Load(context.Background(), awsx.Settings{})
+	if err == nil || !strings.Contains(err.Error(), "--region") || !strings.Contains(err.Error(), "AWS_REGION") {
+		t.Fatalf("err = %v, want a message naming --region and AWS_REGION", err)
+	}
+}
+
+func TestLoadRejectsBadInput(t *testing.T) {
+	isolate(t)
+	for _, tc := range []struct {
+		name string
+		s    awsx.Settings
+		want string
+	}{
+		{"region", awsx.Settings{Region: "US_EAST"}, `"US_EAST"`},
+		{"region from env", awsx.Settings{}, `"nowhere"`},
+		{"endpoint", awsx.Settings{Region: "us-east-1", EndpointURL: "localhost:5000"}, `"localhost:5000"`},
+		{"role", awsx.Settings{Region: "us-east-1", AssumeRoleARN: "admin"}, `"admin"`},
+		{"external id without role", awsx.Settings{Region: "us-east-1", ExternalID: "xyz"}, "--assume-role"},
+		{"session name", awsx.Settings{Region: "us-east-1", AssumeRoleARN: "arn:aws:iam::123456789012:role/r", RoleSessionName: "a b"}, `"a b"`},
+		{"profile", awsx.Settings{Region: "us-east-1", Profile: "missing"}, `"missing"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.name == "region from env" {
+				t.Setenv("AWS_REGION", "nowhere")
+			}
+			_, err := awsx.Load(context.Background(), tc.s)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want it to contain %s", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestLoadProfileRegionAndEndpointFromEnv(t *testing.T) {
+	isolate(t)
+	cfgFile := filepath.Join(t.TempDir(), "config")
+	if err := os.WriteFile(cfgFile, []byte("[profile audit]\nregion = eu-west-2\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_CONFIG_FILE", cfgFile)
+	t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+	f, err := awsx.Load(context.Background(), awsx.Settings{Profile: "audit"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Region() != "eu-west-2" {
+		t.Errorf("region = %q, want the profile's eu-west-2", f.Region())
+	}
+	if f.Endpoint() != "http://127.0.0.1:1" {
+		t.Errorf("endpoint = %q, want AWS_ENDPOINT_URL", f.Endpoint())
+	}
+	if !f.S3("").Options().UsePathStyle {
+		t.Error("S3 is not path-style with an endpoint set")
+	}
+	f2, err := awsx.Load(context.Background(), awsx.Settings{Profile: "audit", Region: "us-west-2", EndpointURL: "http://127.0.0.1:2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f2.Region() != "us-west-2" || f2.Endpoint() != "http://127.0.0.1:2" {
+		t.Errorf("flags did not win: region %q endpoint %q", f2.Region(), f2.Endpoint())
+	}
+	if got := f2.Config().RetryMode; got != aws.RetryModeStandard {
+		t.Errorf("retry mode = %q", got)
+	}
+}
+
+func TestClientsCachedPerRegion(t *testing.T) {
+	f := awsx.FromConfig(aws.Config{Region: "us-east-1"})
+	if f.S3("").Options().UsePathStyle {
+		t.Error("S3 path-style without an endpoint")
+	}
+	var wg sync.WaitGroup
+	got := make([]*cloudwatch.Client, 16)
+	for i := range got {
+		wg.Go(func() { got[i] = f.CloudWatch("eu-west-1") })
+	}
+	wg.Wait()
+	for _, c := range got {
+		if c != got[0] {
+			t.Fatal("CloudWatch client not cached")
+		}
+	}
+	if f.CloudWatch("") == got[0] || f.CloudWatch("").Options().Region != "us-east-1" {
+		t.Error("the configured region's client is not its own")
+	}
+	if f.CloudTrail("ap-south-1").Options().Region != "ap-south-1" {
+		t.Error("CloudTrail region not applied")
+	}
+	if f.IAM() != f.IAM() || f.STS() != f.STS() {
+		t.Error("global clients not cached")
+	}
+}
+
+// moto speaks the JSON protocol for CloudWatch, not CBOR; so must we.
+func TestCloudWatchJSONAgainstMoto(t *testing.T) {
+	srv := motoserver.Shared(t)
+	ctx := context.Background()
+	f := awsx.FromConfig(srv.Config(t, "us-east-1"))
+	cw := f.CloudWatch("")
+	_, err := cw.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{
+		AlarmName:          aws.String("cloudtrail-changes"),
+		MetricName:         aws.String("CloudTrailConfigChanges"),
+		Namespace:          aws.String("CISBenchmark"),
+		Statistic:          cwtypes.StatisticSum,
+		Period:             aws.Int32(300),
+		EvaluationPeriods:  aws.Int32(1),
+		Threshold:          aws.Float64(1),
+		ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanOrEqualToThreshold,
+		ActionsEnabled:     aws.Bool(true),
+		AlarmActions:       []string{"arn:aws:sns:us-east-1:123456789012:alerts"},
+	})
+	if err != nil {
+		t.Fatalf("PutMetricAlarm: %v", err)
+	}
+	out, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{})
+	if err != nil {
+		t.Fatalf("DescribeAlarms: %v", err)
+	}
+	if len(out.MetricAlarms) != 1 {
+		t.Fatalf("got %d alarms, want 1", len(out.MetricAlarms))
+	}
+	a := out.MetricAlarms[0]
+	if aws.ToString(a.MetricName) != "CloudTrailConfigChanges" || aws.ToFloat64(a.Threshold) != 1 ||
+		a.ComparisonOperator != cwtypes.ComparisonOperatorGreaterThanOrEqualToThreshold ||
+		!aws.ToBool(a.ActionsEnabled) || len(a.AlarmActions) != 1 {
+		t.Errorf("alarm read back wrong: %+v", a)
+	}
+	// Errors decode to their codes.
+	_, err = cw.SetAlarmState(ctx, &cloudwatch.SetAlarmStateInput{
+		AlarmName: aws.String("no-such-alarm"), StateValue: cwtypes.StateValueAlarm, StateReason: aws.String("test"),
+	})
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "ResourceNotFound" {
+		t.Errorf("SetAlarmState on a missing alarm: err = %v, want code ResourceNotFound", err)
+	}
+}
+
+func TestS3PathStyleAgainstMoto(t *testing.T) {
+	srv := motoserver.Shared(t)
+	ctx := context.Background()
+	f := awsx.FromConfig(srv.Config(t, "us-east-1"))
+	if _, err := f.S3("").CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("trail-logs")}); err != nil {
+		t.Fatalf("CreateBucket: %v", err)
+	}
+	if _, err := f.S3("").HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("trail-logs")}); err != nil {
+		t.Fatalf("HeadBucket: %v", err)
+	}
+}
+
+func TestIdentityMemoizedAndAuditSTS(t *testing.T) {
+	srv := motoserver.Start(t) // its own: the test stops it
+	ctx := context.Background()
+	f := awsx.FromConfig(srv.Config(t, "us-east-1"))
+	id, err := f.Identity(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id.Account != motoserver.Account || id.ARN == "" {
+		t.Errorf("identity = %+v", id)
+	}
+	srv.Stop() // memoized: no second call reaches the (now gone) server
+	out, err := f.AuditClients().STS().GetCallerIdentity(ctx, nil)
+	if err != nil || aws.ToString(out.Account) != motoserver.Account {
+		t.Fatalf("audit STS = %v, %v; want the memoized identity", out, err)
+	}
+}
+
+func TestAssumeRole(t *testing.T) {
+	srv := motoserver.Shared(t)
+	srv.SetEnv(t, "us-east-1")
+	ctx := context.Background()
+	role := "arn:aws:iam::111122223333:role/trailwatch-audit"
+	f, err := awsx.Load(ctx, awsx.Settings{AssumeRoleARN: role, ExternalID: "ext-1", RoleSessionName: "ci-run"})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	id, err := f.Identity(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id.Account != "111122223333" || !strings.Contains(id.ARN, "trailwatch-audit/ci-run") {
+		t.Errorf("identity = %+v, want the role's account and session", id)
+	}
+}
+
+func TestAssumeRoleFailureNamesRole(t *testing.T) {
+	isolate(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
+	// A closed port: the assumption fails at once.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	role := "arn:aws:iam::111122223333:role/missing"
+	_, err = awsx.Load(context.Background(), awsx.Settings{Region: "us-east-1", EndpointURL: "http://" + addr, AssumeRoleARN: role, RetryMaxAttempts: 1})
+	if err == nil || !strings.Contains(err.Error(), role) {
+		t.Fatalf("err = %v, want it to name %s", err, role)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	for _, tc := range []struct {
+		fn    func(string) error
+		value string
+		ok    bool
+	}{
+		{awsx.ValidateRegion, "us-east-1", true},
+		{awsx.ValidateRegion, "us-gov-west-1", true},
+		{awsx.ValidateRegion, "ap-southeast-5", true},
+		{awsx.ValidateRegion, "eu-central-2", true},
+		{awsx.ValidateRegion, "useast1", false},
+		{awsx.ValidateRegion, "us-east", false},
+		{awsx.ValidateRegion, "US-EAST-1", false},
+		{awsx.ValidateRegion, "", false},
+		{awsx.ValidateAccountID, "123456789012", true},
+		{awsx.ValidateAccountID, "12345678901", false},
+		{awsx.ValidateAccountID, "12345678901a", false},
+		{awsx.ValidateRoleARN, "arn:aws:iam::123456789012:role/ops/Auditor", true},
+		{awsx.ValidateRoleARN, "arn:aws-us-gov:iam::123456789012:role/a", true},
+		{awsx.ValidateRoleARN, "arn:aws:iam::123456789012:user/a", false},
+		{awsx.ValidateRoleARN, "arn:aws:iam::1234:role/a", false},
+		{awsx.ValidateEndpointURL, "http://127.0.0.1:5000", true},
+		{awsx.ValidateEndpointURL, "https://example.com", true},
+		{awsx.ValidateEndpointURL, "127.0.0.1:5000", false},
+		{awsx.ValidateEndpointURL, "ftp://x", false},
+		{awsx.ValidateRoleSessionName, "trailwatch", true},
+		{awsx.ValidateRoleSessionName, "a b", false},
+		{awsx.ValidateExternalID, "Ext-123", true},
+		{awsx.ValidateExternalID, "x", false},
+	} {
+		err := tc.fn(tc.value)
+		if (err == nil) != tc.ok {
+			t.Errorf("validate %q: err = %v, want ok=%v", tc.value, err, tc.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), `"`+tc.value+`"`) {
+			t.Errorf("error %q does not name the value", err)
+		}
+	}
+}
