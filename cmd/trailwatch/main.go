@@ -1,0 +1,21 @@
+// Command trailwatch audits and fixes the AWS control "CloudTrail
+// configuration changes are caught by a metric filter and an alarm that
+// notifies someone" (CIS 4.5, Security Hub CloudWatch.5).
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/trailwatch/trailwatch/internal/cli"
+	"github.com/trailwatch/trailwatch/internal/term"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := cli.Run(ctx, os.Args, term.System())
+	stop()
+	os.Exit(code)
+}

@@ -1,0 +1,159 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/smithy-go"
+	"github.com/urfave/cli/v2"
+
+	"github.com/trailwatch/trailwatch/audit"
+	"github.com/trailwatch/trailwatch/audit/evidence"
+	"github.com/trailwatch/trailwatch/internal/awsx"
+	"github.com/trailwatch/trailwatch/internal/cliflags"
+	"github.com/trailwatch/trailwatch/internal/exitcode"
+	"github.com/trailwatch/trailwatch/internal/term"
+)
+
+// auditOptions is everything the audit command needs; tests call runAudit
+// with it directly.
+type auditOptions struct {
+	IO          *term.IO
+	Strict      bool
+	Format      cliflags.Format
+	Color       bool
+	Evidence    string // audit this file, no AWS access
+	EvidenceOut string // save the responses the audit used here
+	// Clients connects to AWS; unused with Evidence.
+	Clients func(ctx context.Context) (audit.Clients, error)
+}
+
+func auditCommand(io *term.IO) *cli.Command {
+	flags := []cli.Flag{
+		&cli.BoolFlag{Name: "strict", Usage: "also require the literal CIS filter pattern, as Security Hub CloudWatch.5 does"},
+		&cli.StringFlag{Name: "evidence", Usage: "audit a saved evidence `FILE` instead of AWS (no AWS access at all)", TakesFile: true},
+		&cli.StringFlag{Name: "evidence-out", Usage: "save every AWS response the audit used to `FILE`", TakesFile: true},
+	}
+	flags = append(flags, cliflags.OutputFlags()...)
+	flags = append(flags, cliflags.AWSFlags()...)
+	return &cli.Command{
+		Name:  "audit",
+		Usage: "check the account for the CloudTrail-changes alarm chain (read-only)",
+		Description: "Reads the account and reports whether one complete chain exists: multi-region trail that\n" +
+			"logs all management events to CloudWatch Logs, a metric filter covering CreateTrail,\n" +
+			"UpdateTrail, DeleteTrail, StartLogging and StopLogging, an alarm on its metric that\n" +
+			"notifies an SNS topic, and a confirmed subscription.\n\n" +
+			"Exit status: 0 compliant, 2 gaps, 1 unknown (a read failed or was denied) or error.",
+		ArgsUsage: " ",
+		Flags:     flags,
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return fmt.Errorf("audit takes no arguments, got %q", c.Args().Slice())
+			}
+			format, err := cliflags.OutputFrom(c)
+			if err != nil {
+				return err
+			}
+			opts := auditOptions{
+				IO:          io,
+				Strict:      c.Bool("strict"),
+				Format:      format,
+				Color:       cliflags.Color(c, io),
+				Evidence:    c.String("evidence"),
+				EvidenceOut: c.String("evidence-out"),
+			}
+			if opts.Evidence != "" {
+				if set := cliflags.AWSFlagsSet(c); len(set) > 0 {
+					return fmt.Errorf("--evidence audits a file without AWS access; it cannot be combined with %s", strings.Join(set, ", "))
+				}
+			}
+			settings := cliflags.SettingsFrom(c)
+			opts.Clients = func(ctx context.Context) (audit.Clients, error) {
+				return connect(ctx, settings)
+			}
+			return runAudit(c.Context, opts)
+		},
+	}
+}
+
+// connect loads the AWS configuration and makes sure there are credentials
+// that AWS answers to before the audit starts, so a missing or expired login
+// is one clear error rather than every link unknown.
+func connect(ctx context.Context, s awsx.Settings) (audit.Clients, error) {
+	f, err := awsx.Load(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Identity(ctx); err != nil {
+		var apiErr smithy.APIError
+		if !errors.As(err, &apiErr) {
+			// No response at all: no credentials, or no connection.
+			return nil, fmt.Errorf("identify the caller with sts:GetCallerIdentity: %w", err)
+		}
+		// AWS answered (a denial, say): the audit reports the read as
+		// unknown with the action it needs.
+	}
+	return f.AuditClients(), nil
+}
+
+func runAudit(ctx context.Context, o auditOptions) error {
+	var clients audit.Clients
+	if o.Evidence != "" {
+		c, err := evidence.Load(o.Evidence)
+		if err != nil {
+			return fmt.Errorf("load evidence %s: %w", o.Evidence, err)
+		}
+		clients = c
+	} else {
+		c, err := o.Clients(ctx)
+		if err != nil {
+			return interrupted(ctx, err)
+		}
+		clients = c
+	}
+	var rec *evidence.Recorder
+	if o.EvidenceOut != "" {
+		rec = evidence.NewRecorder(clients)
+		clients = rec
+	}
+
+	report, err := audit.Run(ctx, clients, audit.Options{Strict: o.Strict})
+	if err != nil {
+		return interrupted(ctx, fmt.Errorf("audit: %w", err))
+	}
+
+	var saveErr error
+	if rec != nil {
+		if err := rec.Save(o.EvidenceOut); err != nil {
+			saveErr = fmt.Errorf("save evidence to %s: %w", o.EvidenceOut, err)
+		}
+	}
+
+	switch o.Format {
+	case cliflags.JSON:
+		err = audit.WriteJSON(o.IO.Out, report)
+	default:
+		err = audit.WriteText(o.IO.Out, report, o.Color)
+	}
+	if err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	if saveErr != nil {
+		return saveErr
+	}
+	return verdictStatus(report)
+}
+
+// verdictStatus: 0 compliant, 2 gaps, 1 unknown. The report already said why.
+func verdictStatus(r *audit.Report) error {
+	switch {
+	case r.Compliant == nil:
+		return exitcode.Silent(exitcode.Error)
+	case *r.Compliant:
+		return nil
+	default:
+		return exitcode.Silent(exitcode.Changes)
+	}
+}
