@@ -1,63 +1,342 @@
 // Package pattern parses CloudWatch Logs filter patterns, matches them
 // against log messages, and decides whether a pattern catches every
-// CloudTrail record of the five trail-configuration calls (CIS 4.5).
+// CloudTrail record of the five trail-configuration calls (CIS 4.5,
+// Security Hub CloudWatch.5).
+//
+// The rules implemented are those of FILTER-PATTERNS.md; where AWS leaves a
+// case undocumented the choice made is written next to the code that makes it.
 package pattern
 
-import "fmt"
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
 
 // CIS is the filter pattern the CIS benchmark prints for the control.
 const CIS = `{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || ($.eventName = StartLogging) || ($.eventName = StopLogging) }`
 
+// MaxLen is the longest pattern PutMetricFilter accepts, in characters (API).
+const MaxLen = 1024
+
+// MaxRegex is how many %regex% a single pattern may hold (FPS quotas).
+const MaxRegex = 2
+
 // Events returns the five CloudTrail calls the control is about, in CIS order.
-// A function rather than a var so callers cannot mutate shared state.
+// A function rather than a var so no caller can change what another sees.
 func Events() []string {
 	return []string{"CreateTrail", "UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging"}
 }
 
-// SyntaxError says where (byte offset) and why a pattern would be rejected.
+// SyntaxError says where (byte offset into the pattern) and why AWS would
+// reject a pattern.
 type SyntaxError struct {
 	Pos int
 	Msg string
 }
 
 func (e *SyntaxError) Error() string {
-	return fmt.Sprintf("filter pattern: at offset %d: %s", e.Pos, e.Msg)
+	return fmt.Sprintf("invalid filter pattern at offset %d: %s", e.Pos, e.Msg)
 }
 
-// Pattern is a parsed filter pattern.
+// lang is which of the three pattern languages a pattern is written in.
+type lang int
+
+const (
+	langEmpty     lang = iota // matches every event
+	langJSON                  // { ... }
+	langTerms                 // words, "phrases", ?any, -not
+	langRegex                 // a lone %regex%
+	langDelimited             // [ ... ]
+)
+
+// Pattern is a parsed filter pattern. Parentheses and quoting are not kept:
+// two patterns that differ only in them parse to the same tree.
 type Pattern struct {
-	src string
+	lang   lang
+	expr   expr        // langJSON
+	terms  []term      // langTerms
+	regex  value       // langRegex
+	fields []delimSlot // langDelimited
 }
 
-// String prints a canonical form that Parse accepts.
-func (p *Pattern) String() string { return p.src }
+// expr is a JSON (or space-delimited) condition tree.
+type expr interface{ isExpr() }
 
-// Parse parses a filter pattern in any of the three languages.
-func Parse(s string) (*Pattern, error) { return &Pattern{src: s}, nil }
+// orExpr and andExpr are flattened: the parser never nests an or directly in
+// an or (nor and in and), so printing and re-parsing gives the same tree.
+type orExpr struct{ Any []expr }
+type andExpr struct{ All []expr }
 
-// Match reports whether p matches the log message.
-func Match(p *Pattern, message string) bool { return false }
+func (orExpr) isExpr()  {}
+func (andExpr) isExpr() {}
+func (cond) isExpr()    {}
 
-// Miss is one of the five events the pattern does not always match.
-type Miss struct {
-	Event  string
-	Reason string
+type op int
+
+const (
+	opEq op = iota
+	opNe
+	opLt
+	opGt
+	opLe
+	opGe
+	opIsNull
+	opIsTrue
+	opIsFalse
+	opNotExists
+)
+
+var opText = [...]string{"=", "!=", "<", ">", "<=", ">=", "IS NULL", "IS TRUE", "IS FALSE", "NOT EXISTS"}
+
+func (o op) String() string { return opText[o] }
+
+// unary ops take no value.
+func (o op) unary() bool { return o >= opIsNull }
+
+// cond is one comparison. JSON patterns address the value with Sel;
+// space-delimited patterns with the field name in Field.
+type cond struct {
+	Sel   selector
+	Field string
+	Op    op
+	Val   value
 }
 
-// Coverage is the verdict of Covers.
-type Coverage struct {
-	Covers      bool
-	Missed      []Miss
-	TooBroad    bool
-	BroadReason string
+type stepKind int
+
+const (
+	stepKey      stepKind = iota // .name or .['name']
+	stepIndex                    // [N]
+	stepAnyKey                   // .*
+	stepAnyIndex                 // [*]
+)
+
+type step struct {
+	Kind  stepKind
+	Key   string
+	Index int
 }
 
-// Covers decides whether p matches every CloudTrail record of the five events.
-func Covers(p *Pattern) Coverage { return Coverage{} }
+// selector is the path after "$".
+type selector []step
 
-// Literal reports whether p is the CIS text modulo whitespace, quoting and order.
-func Literal(p *Pattern) bool { return false }
+type valueKind int
 
-// MetricValueCanBePositive reports whether a metric filter's metricValue can
-// publish a positive value, which an alarm on "> 0" / ">= 1" needs.
-func MetricValueCanBePositive(metricValue string) (ok bool, reason string) { return true, "" }
+const (
+	valString valueKind = iota // may have a leading/trailing * wildcard
+	valNumber
+	valRegex // %body%
+	valAny   // a lone *: present with any scalar value
+)
+
+type value struct {
+	Kind valueKind
+	Text string  // string without quotes, number as written, regex body
+	Num  float64 // valNumber
+	re   *regexp.Regexp
+}
+
+type termKind int
+
+const (
+	termAll termKind = iota // must appear
+	termAny                 // ?term: one of them must appear
+	termNot                 // -term: must not appear
+)
+
+type term struct {
+	Kind termKind
+	Text string
+}
+
+// delimSlot is one comma-separated field of a [ ... ] pattern.
+type delimSlot struct {
+	Ellipsis bool
+	Name     string
+	Cond     expr // nil when the slot only names the field
+}
+
+// String prints p in a canonical form that Parse accepts and that parses to
+// the same tree.
+func (p *Pattern) String() string {
+	var b strings.Builder
+	switch p.lang {
+	case langEmpty:
+	case langJSON:
+		b.WriteString("{ ")
+		writeExpr(&b, p.expr, false)
+		b.WriteString(" }")
+	case langRegex:
+		b.WriteString("%" + p.regex.Text + "%")
+	case langTerms:
+		for i, t := range p.terms {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			switch t.Kind {
+			case termAny:
+				b.WriteByte('?')
+			case termNot:
+				b.WriteByte('-')
+			}
+			if bareTerm(t.Text) {
+				b.WriteString(t.Text)
+			} else {
+				b.WriteString(quote(t.Text))
+			}
+		}
+	case langDelimited:
+		b.WriteByte('[')
+		for i, f := range p.fields {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			switch {
+			case f.Ellipsis:
+				b.WriteString("...")
+			case f.Cond != nil:
+				writeExpr(&b, f.Cond, false)
+			default:
+				b.WriteString(f.Name)
+			}
+		}
+		b.WriteByte(']')
+	}
+	return b.String()
+}
+
+func writeExpr(b *strings.Builder, e expr, inAnd bool) {
+	switch e := e.(type) {
+	case orExpr:
+		if inAnd {
+			b.WriteByte('(')
+		}
+		for i, c := range e.Any {
+			if i > 0 {
+				b.WriteString(" || ")
+			}
+			writeExpr(b, c, false)
+		}
+		if inAnd {
+			b.WriteByte(')')
+		}
+	case andExpr:
+		for i, c := range e.All {
+			if i > 0 {
+				b.WriteString(" && ")
+			}
+			writeExpr(b, c, true)
+		}
+	case cond:
+		b.WriteString(e.String())
+	}
+}
+
+func (c cond) String() string {
+	lhs := c.Field
+	if c.Sel != nil {
+		lhs = c.Sel.String()
+	}
+	if c.Op.unary() {
+		return lhs + " " + c.Op.String()
+	}
+	return lhs + " " + c.Op.String() + " " + c.Val.String()
+}
+
+func (s selector) String() string {
+	var b strings.Builder
+	b.WriteByte('$')
+	for _, st := range s {
+		switch st.Kind {
+		case stepKey:
+			if bareKey(st.Key) {
+				b.WriteString("." + st.Key)
+			} else {
+				b.WriteString(".['" + strings.ReplaceAll(strings.ReplaceAll(st.Key, `\`, `\\`), `'`, `\'`) + "']")
+			}
+		case stepIndex:
+			fmt.Fprintf(&b, "[%d]", st.Index)
+		case stepAnyKey:
+			b.WriteString(".*")
+		case stepAnyIndex:
+			b.WriteString("[*]")
+		}
+	}
+	return b.String()
+}
+
+func (v value) String() string {
+	switch v.Kind {
+	case valNumber:
+		return v.Text
+	case valRegex:
+		return "%" + v.Text + "%"
+	case valAny:
+		return "*"
+	}
+	if bareValue(v.Text) {
+		return v.Text
+	}
+	return quote(v.Text)
+}
+
+func quote(s string) string {
+	return `"` + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `"`, `\"`) + `"`
+}
+
+func isKeyByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
+}
+
+func bareKey(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isKeyByte(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// bareValueByte is what a bare (unquoted) value may contain. AWS's own
+// examples use '.', '*', '-', ':' unquoted; the rest are delimiters.
+func bareValueByte(c byte) bool {
+	if c <= ' ' || c >= 0x7f {
+		return false
+	}
+	return !strings.ContainsRune(`(){}[]"'|&=!<>%,\`, rune(c))
+}
+
+// bareValue reports whether s prints without quotes and reads back as the
+// same string (not as a number, a lone * or a regex).
+func bareValue(s string) bool {
+	if s == "" || s == "*" {
+		return false
+	}
+	if _, ok := parseNumber(s); ok {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !bareValueByte(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// bareTerm reports whether a term prints unquoted without changing meaning:
+// no blanks or quotes, and no leading character with its own meaning.
+func bareTerm(s string) bool {
+	if s == "" || strings.ContainsAny(s[:1], `?-%{["`) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] == '"' || s[i] == '\\' {
+			return false
+		}
+	}
+	return true
+}
