@@ -39,6 +39,21 @@ const (
 	LinkAlarm            LinkName = "alarm"
 	LinkNotification     LinkName = "notification"
 	LinkSubscription     LinkName = "subscription"
+	// LinkAccount is not a chain link: it labels an unknown
+	// sts:GetCallerIdentity, which leaves the account ID unknown.
+	LinkAccount LinkName = "account"
+)
+
+// Warning codes.
+const (
+	WarnExcludedSources   = "EXCLUDED_EVENT_SOURCES"
+	WarnNotLiteral        = "NOT_LITERAL_CIS_PATTERN"
+	WarnTooBroad          = "PATTERN_TOO_BROAD"
+	WarnFilterMisses      = "FILTER_MISSES_EVENTS"
+	WarnMetricValue       = "METRIC_VALUE_NOT_POSITIVE"
+	WarnAlarmCannotFire   = "ALARM_MAY_NOT_FIRE"
+	WarnTopicCustomerKey  = "TOPIC_CUSTOMER_MANAGED_KEY"
+	WarnSingleRegionTrail = "SINGLE_REGION_TRAIL"
 )
 
 // Link is one step of the reported chain as the user sees it.
@@ -96,6 +111,9 @@ type Facts struct {
 	Trail    *TrailFacts    `json:"trail,omitempty"`
 	LogGroup *LogGroupFacts `json:"log_group,omitempty"`
 	Filter   *FilterFacts   `json:"metric_filter,omitempty"`
+	// OtherFilters are the log group's other metric filters, passing or
+	// not, sorted by name (Filter is nil when none passes).
+	OtherFilters []FilterFacts `json:"other_metric_filters,omitempty"`
 	// Alarms on the filter's metric (notifying or not).
 	Alarms []AlarmFacts `json:"alarms,omitempty"`
 	// Topics the alarms notify, with their subscriptions.
@@ -136,6 +154,14 @@ type FilterFacts struct {
 	MetricNamespace string `json:"metric_namespace"`
 	MetricValue     string `json:"metric_value"`
 	Literal         bool   `json:"literal"`
+	// Covers says the pattern catches all five events (pattern.Covers);
+	// Passes adds the other conditions (a metric, and the literal CIS text
+	// under --strict). Reason says why it does not pass; Missed names the
+	// events it misses.
+	Covers bool     `json:"covers"`
+	Passes bool     `json:"passes"`
+	Reason string   `json:"reason,omitempty"`
+	Missed []string `json:"missed,omitempty"`
 }
 
 type AlarmFacts struct {
