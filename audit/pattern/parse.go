@@ -60,7 +60,9 @@ func (p *parser) peek() byte {
 	return p.src[p.pos]
 }
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' }
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
+}
 
 func (p *parser) skipSpace() {
 	for !p.eof() && isSpace(p.src[p.pos]) {

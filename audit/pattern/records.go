@@ -1,0 +1,201 @@
+package pattern
+
+import (
+	"bytes"
+	"encoding/json"
+	"sort"
+	"strconv"
+)
+
+// IdentityTypes are the userIdentity.type values a CloudTrail record can
+// carry; a filter must catch the five calls whoever makes them.
+func IdentityTypes() []string {
+	return []string{"Root", "IAMUser", "AssumedRole", "AWSService", "FederatedUser", "AWSAccount", "IdentityCenterUser", "Unknown"}
+}
+
+// fixedFields hold the same value in every record of the five calls
+// (FILTER-PATTERNS.md, "The CloudTrail records"); coverage never varies them.
+// eventName is fixed per event and set separately.
+func fixedFields() map[string]any {
+	return map[string]any{
+		"eventSource":     "cloudtrail.amazonaws.com",
+		"readOnly":        false,
+		"eventType":       "AwsApiCall",
+		"managementEvent": true,
+		"eventCategory":   "Management",
+	}
+}
+
+// alwaysStrings are top-level fields every record has, always as a string,
+// with a value that varies from call to call.
+func alwaysStrings() map[string]bool {
+	return map[string]bool{
+		"eventVersion": true, "eventTime": true, "awsRegion": true, "sourceIPAddress": true,
+		"userAgent": true, "requestID": true, "eventID": true, "recipientAccountId": true,
+	}
+}
+
+// recordKeyOrder is the order CloudTrail writes top-level keys in; term
+// patterns see the raw text, so the text is written in this order.
+func recordKeyOrder() []string {
+	return []string{"eventVersion", "userIdentity", "eventTime", "eventSource", "eventName", "awsRegion",
+		"sourceIPAddress", "userAgent", "errorCode", "errorMessage", "requestParameters", "responseElements",
+		"requestID", "eventID", "readOnly", "eventType", "managementEvent", "recipientAccountId", "eventCategory"}
+}
+
+func identity(typ string) map[string]any {
+	id := map[string]any{"type": typ}
+	switch typ {
+	case "AWSService":
+		id["invokedBy"] = "cloudformation.amazonaws.com"
+	case "Unknown":
+	default:
+		id["principalId"] = "AIDAEXAMPLEPRINCIPAL"
+		id["arn"] = "arn:aws:iam::123456789012:user/alice"
+		id["accountId"] = "123456789012"
+		id["accessKeyId"] = "AKIAEXAMPLEKEY"
+	}
+	return id
+}
+
+// baseRecord is a realistic record of a successful call by an IAM user.
+func baseRecord(event string) map[string]any {
+	r := map[string]any{
+		"eventVersion":       "1.09",
+		"userIdentity":       identity("IAMUser"),
+		"eventTime":          "2024-05-01T12:00:00Z",
+		"eventName":          event,
+		"awsRegion":          "us-east-1",
+		"sourceIPAddress":    "203.0.113.10",
+		"userAgent":          "aws-cli/2.15.0 Python/3.11.6 Linux/6.1 exe/x86_64",
+		"requestParameters":  map[string]any{"name": "management-trail"},
+		"responseElements":   map[string]any{"name": "management-trail", "trailARN": "arn:aws:cloudtrail:us-east-1:123456789012:trail/management-trail"},
+		"requestID":          "6f1c2b7e-0000-4000-8000-000000000001",
+		"eventID":            "0c2d3e4f-0000-4000-8000-000000000002",
+		"recipientAccountId": "123456789012",
+	}
+	for k, v := range fixedFields() {
+		r[k] = v
+	}
+	return r
+}
+
+// unrelatedRecords are records of other calls: a pattern that matches any of
+// them matches more than the control needs (TooBroad).
+func unrelatedRecords() []struct {
+	Name, Why string
+	Rec       map[string]any
+} {
+	describe := baseRecord("DescribeTrails")
+	describe["readOnly"] = true
+	describe["responseElements"] = nil
+	get := baseRecord("GetTrail")
+	get["readOnly"] = true
+	run := baseRecord("RunInstances")
+	run["eventSource"] = "ec2.amazonaws.com"
+	run["requestParameters"] = map[string]any{"instanceType": "t3.micro"}
+	run["responseElements"] = nil
+	policy := baseRecord("PutRolePolicy")
+	policy["eventSource"] = "iam.amazonaws.com"
+	policy["requestParameters"] = map[string]any{"roleName": "auditor", "policyName": "trail-admin",
+		"policyDocument": `{"Statement":[{"Effect":"Allow","Action":["cloudtrail:CreateTrail","cloudtrail:UpdateTrail","cloudtrail:DeleteTrail","cloudtrail:StartLogging","cloudtrail:StopLogging"],"Resource":"*"}]}`}
+	policy["responseElements"] = nil
+	return []struct {
+		Name, Why string
+		Rec       map[string]any
+	}{
+		{"DescribeTrails", "a read-only CloudTrail call", describe},
+		{"GetTrail", "a read-only CloudTrail call", get},
+		{"RunInstances", "an EC2 call", run},
+		{"PutRolePolicy", "an IAM call whose policy names cloudtrail:StopLogging", policy},
+	}
+}
+
+// recordText writes r as CloudTrail does: compact JSON, top-level keys in
+// CloudTrail's order, no HTML escaping.
+func recordText(r map[string]any) string {
+	var b bytes.Buffer
+	writeJSON(&b, r, true)
+	return b.String()
+}
+
+func writeJSON(b *bytes.Buffer, v any, top bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		var keys []string
+		if top {
+			seen := map[string]bool{}
+			for _, k := range recordKeyOrder() {
+				if _, ok := x[k]; ok {
+					keys = append(keys, k)
+					seen[k] = true
+				}
+			}
+			var rest []string
+			for k := range x {
+				if !seen[k] {
+					rest = append(rest, k)
+				}
+			}
+			sort.Strings(rest)
+			keys = append(keys, rest...)
+		} else {
+			for k := range x {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+		}
+		b.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeString(b, k)
+			b.WriteByte(':')
+			writeJSON(b, x[k], false)
+		}
+		b.WriteByte('}')
+	case []any:
+		b.WriteByte('[')
+		for i, e := range x {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeJSON(b, e, false)
+		}
+		b.WriteByte(']')
+	case string:
+		writeString(b, x)
+	case json.Number:
+		b.WriteString(string(x))
+	case bool:
+		b.WriteString(strconv.FormatBool(x))
+	case nil:
+		b.WriteString("null")
+	}
+}
+
+func writeString(b *bytes.Buffer, s string) {
+	enc := json.NewEncoder(b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // strings always encode
+	b.Truncate(b.Len() - 1)
+}
+
+func cloneValue(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[k] = cloneValue(e)
+		}
+		return m
+	case []any:
+		a := make([]any, len(x))
+		for i, e := range x {
+			a[i] = cloneValue(e)
+		}
+		return a
+	}
+	return v
+}
