@@ -1,0 +1,203 @@
+// Package iampolicy is the minimal IAM policy each trailwatch mode needs,
+// printed by `trailwatch iam-policy --for audit|fix`.
+//
+// The actions live in one table, Actions. Tests in internal/hardening run
+// each mode against moto through a recording proxy and compare the
+// operations actually called with this table (nothing missing, nothing
+// extra), then run with exactly this policy under moto's IAM enforcement.
+package iampolicy
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Modes a policy can be printed for.
+const (
+	ModeAudit = "audit"
+	ModeFix   = "fix"
+)
+
+// auditActions are the reads `trailwatch audit` makes.
+var auditActions = []string{
+	"sts:GetCallerIdentity",
+	"cloudtrail:DescribeTrails",
+	"cloudtrail:GetTrailStatus",
+	"cloudtrail:GetEventSelectors",
+	"logs:DescribeMetricFilters",
+	"cloudwatch:DescribeAlarms",
+	"sns:GetTopicAttributes",
+	"sns:ListSubscriptionsByTopic",
+}
+
+// fixActions are what `trailwatch fix` calls beyond the audit's reads: the
+// writes of the remediate package and the reads it makes to re-check each
+// step just before writing.
+var fixActions = []string{
+	"cloudtrail:StartLogging",
+	"cloudtrail:PutEventSelectors",
+	"cloudtrail:UpdateTrail",
+	"logs:DescribeLogGroups",
+	"logs:CreateLogGroup",
+	"logs:PutRetentionPolicy",
+	"logs:TagResource",
+	"logs:PutMetricFilter",
+	"iam:GetRole",
+	"iam:CreateRole",
+	"iam:TagRole",
+	"iam:PutRolePolicy",
+	"sns:CreateTopic",
+	"sns:SetTopicAttributes",
+	"sns:TagResource",
+	"sns:ListTagsForResource",
+	"sns:Subscribe",
+	"cloudwatch:PutMetricAlarm",
+	"cloudwatch:TagResource",
+	"cloudwatch:ListTagsForResource",
+}
+
+// passRole lets fix hand the log-delivery role to CloudTrail (UpdateTrail
+// with CloudWatchLogsRoleArn). It is not an API call: AWS checks it inside
+// UpdateTrail, so it gets its own statement limited to CloudTrail.
+const passRole = "iam:PassRole"
+
+// Actions returns the IAM actions mode needs, sorted, iam:PassRole included
+// for fix. It is the single list the policy and the tests use.
+func Actions(mode string) ([]string, error) {
+	var out []string
+	switch mode {
+	case ModeAudit:
+		out = slices.Clone(auditActions)
+	case ModeFix:
+		out = slices.Concat(auditActions, fixActions, []string{passRole})
+	default:
+		return nil, modeError(mode)
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
+func modeError(mode string) error {
+	return fmt.Errorf("invalid mode %q: expected audit|fix", mode)
+}
+
+// Policy is an IAM policy document.
+type Policy struct {
+	Version   string      `json:"Version"`
+	Statement []Statement `json:"Statement"`
+}
+
+// Statement is one statement of a Policy.
+type Statement struct {
+	Sid       string                       `json:"Sid"`
+	Effect    string                       `json:"Effect"`
+	Action    []string                     `json:"Action"`
+	Resource  string                       `json:"Resource"`
+	Condition map[string]map[string]string `json:"Condition,omitempty"`
+}
+
+// For returns the minimal policy for mode ("audit" or "fix"): one Allow
+// statement per service, and for fix a separate iam:PassRole statement that
+// only allows passing a role to CloudTrail.
+//
+// The resources are "*": trailwatch reads whatever trails, log groups, alarms
+// and topics the account has, and the names it creates are chosen by flags.
+func For(mode string) (Policy, error) {
+	actions, err := Actions(mode)
+	if err != nil {
+		return Policy{}, err
+	}
+	byService := map[string][]string{}
+	var services []string
+	needPassRole := false
+	for _, a := range actions {
+		if a == passRole {
+			needPassRole = true
+			continue
+		}
+		svc, _, _ := strings.Cut(a, ":")
+		if _, ok := byService[svc]; !ok {
+			services = append(services, svc)
+		}
+		byService[svc] = append(byService[svc], a)
+	}
+	slices.Sort(services)
+
+	p := Policy{Version: "2012-10-17"}
+	for _, svc := range services {
+		p.Statement = append(p.Statement, Statement{
+			Sid:      "Trailwatch" + titleMode(mode) + sidName(svc),
+			Effect:   "Allow",
+			Action:   byService[svc],
+			Resource: "*",
+		})
+	}
+	if needPassRole {
+		p.Statement = append(p.Statement, Statement{
+			Sid:      "TrailwatchFixPassRoleToCloudTrail",
+			Effect:   "Allow",
+			Action:   []string{passRole},
+			Resource: "*",
+			Condition: map[string]map[string]string{
+				"StringEquals": {"iam:PassedToService": "cloudtrail.amazonaws.com"},
+			},
+		})
+	}
+	return p, nil
+}
+
+// Actions lists every action the policy allows, sorted.
+func (p Policy) Actions() []string {
+	var out []string
+	for _, s := range p.Statement {
+		out = append(out, s.Action...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// Without returns a copy of p that no longer allows action; a statement left
+// with no action is dropped.
+func (p Policy) Without(action string) Policy {
+	out := Policy{Version: p.Version}
+	for _, s := range p.Statement {
+		s.Action = slices.DeleteFunc(slices.Clone(s.Action), func(a string) bool { return a == action })
+		if len(s.Action) > 0 {
+			out.Statement = append(out.Statement, s)
+		}
+	}
+	return out
+}
+
+// JSON renders the policy as indented JSON with a trailing newline, ready to
+// paste into the IAM console or `aws iam create-policy`.
+func (p Policy) JSON() ([]byte, error) {
+	b, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+func titleMode(mode string) string {
+	return strings.ToUpper(mode[:1]) + mode[1:]
+}
+
+var sidNames = map[string]string{
+	"cloudtrail": "CloudTrail",
+	"cloudwatch": "CloudWatch",
+	"logs":       "Logs",
+	"sns":        "SNS",
+	"sts":        "STS",
+	"iam":        "IAM",
+	"kms":        "KMS",
+}
+
+func sidName(svc string) string {
+	if n, ok := sidNames[svc]; ok {
+		return n
+	}
+	return titleMode(svc)
+}

@@ -1,0 +1,191 @@
+package iampolicy
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/urfave/cli/v2"
+
+	"github.com/trailwatch/trailwatch/internal/term"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+func TestGolden(t *testing.T) {
+	for _, mode := range []string{ModeAudit, ModeFix} {
+		t.Run(mode, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := Print(&buf, mode); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join("testdata", mode+".json")
+			if *update {
+				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if diff := cmp.Diff(string(want), buf.String()); diff != "" {
+				t.Errorf("%s (-want +got):\n%s", path, diff)
+			}
+		})
+	}
+}
+
+func TestAuditPolicyIsTheReads(t *testing.T) {
+	p, err := For(ModeAudit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"cloudtrail:DescribeTrails", "cloudtrail:GetEventSelectors", "cloudtrail:GetTrailStatus",
+		"cloudwatch:DescribeAlarms", "logs:DescribeMetricFilters",
+		"sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic", "sts:GetCallerIdentity",
+	}
+	if diff := cmp.Diff(want, p.Actions()); diff != "" {
+		t.Errorf("audit actions (-want +got):\n%s", diff)
+	}
+}
+
+func TestPolicyShape(t *testing.T) {
+	for _, mode := range []string{ModeAudit, ModeFix} {
+		p, err := For(mode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Version != "2012-10-17" {
+			t.Errorf("%s: Version %q", mode, p.Version)
+		}
+		actions, _ := Actions(mode)
+		if diff := cmp.Diff(actions, p.Actions()); diff != "" {
+			t.Errorf("%s: policy and Actions disagree (-Actions +policy):\n%s", mode, diff)
+		}
+		sids := map[string]bool{}
+		for _, s := range p.Statement {
+			if sids[s.Sid] {
+				t.Errorf("%s: duplicate Sid %s", mode, s.Sid)
+			}
+			sids[s.Sid] = true
+			if s.Effect != "Allow" || s.Resource == "" || len(s.Action) == 0 {
+				t.Errorf("%s: malformed statement %+v", mode, s)
+			}
+			svc, _, _ := strings.Cut(s.Action[0], ":")
+			for _, a := range s.Action {
+				if !strings.HasPrefix(a, svc+":") {
+					t.Errorf("%s: statement %s mixes services: %v", mode, s.Sid, s.Action)
+				}
+				if strings.ContainsAny(a, "*?") {
+					t.Errorf("%s: wildcard action %s", mode, a)
+				}
+			}
+		}
+		b, err := p.JSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Policy
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatalf("%s: printed policy is not JSON: %v", mode, err)
+		}
+		if diff := cmp.Diff(p, back); diff != "" {
+			t.Errorf("%s: JSON round trip (-want +got):\n%s", mode, diff)
+		}
+	}
+}
+
+func TestFixIncludesAudit(t *testing.T) {
+	audit, _ := Actions(ModeAudit)
+	fix, _ := Actions(ModeFix)
+	for _, a := range audit {
+		if !slices.Contains(fix, a) {
+			t.Errorf("fix policy lacks the audit's %s", a)
+		}
+	}
+	p, _ := For(ModeFix)
+	var pass *Statement
+	for i, s := range p.Statement {
+		if slices.Contains(s.Action, "iam:PassRole") {
+			pass = &p.Statement[i]
+		}
+	}
+	if pass == nil || len(pass.Action) != 1 || pass.Condition["StringEquals"]["iam:PassedToService"] != "cloudtrail.amazonaws.com" {
+		t.Errorf("iam:PassRole must be alone in a statement limited to CloudTrail, got %+v", pass)
+	}
+}
+
+func TestWithout(t *testing.T) {
+	p, _ := For(ModeAudit)
+	q := p.Without("sts:GetCallerIdentity")
+	if slices.Contains(q.Actions(), "sts:GetCallerIdentity") {
+		t.Error("Without kept the action")
+	}
+	if len(q.Actions()) != len(p.Actions())-1 || len(q.Statement) != len(p.Statement)-1 {
+		t.Errorf("Without removed too much: %v", q.Actions())
+	}
+	if !slices.Contains(p.Actions(), "sts:GetCallerIdentity") {
+		t.Error("Without changed the original")
+	}
+}
+
+func TestBadMode(t *testing.T) {
+	for _, mode := range []string{"", "Audit", "remediate", "audit,fix"} {
+		_, err := For(mode)
+		if err == nil {
+			t.Errorf("For(%q) succeeded", mode)
+			continue
+		}
+		if msg := err.Error(); !strings.Contains(msg, `"`+mode+`"`) || !strings.Contains(msg, "audit|fix") {
+			t.Errorf("For(%q) error %q should name the value and audit|fix", mode, msg)
+		}
+	}
+}
+
+func runCommand(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	io, _, out, _ := term.Test(false)
+	app := &cli.App{
+		Name:           "trailwatch",
+		Writer:         io.Out,
+		ErrWriter:      io.ErrOut,
+		ExitErrHandler: func(*cli.Context, error) {},
+		Commands:       []*cli.Command{Command(func() *term.IO { return io })},
+	}
+	err := app.Run(append([]string{"trailwatch", "iam-policy"}, args...))
+	return out.String(), err
+}
+
+func TestCommand(t *testing.T) {
+	out, err := runCommand(t, "--for", "fix")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := os.ReadFile(filepath.Join("testdata", "fix.json"))
+	if out != string(want) {
+		t.Errorf("iam-policy --for fix printed\n%s\nwant testdata/fix.json", out)
+	}
+
+	out, err = runCommand(t, "--for", "admin")
+	if err == nil || !strings.Contains(err.Error(), `"admin"`) || !strings.Contains(err.Error(), "audit|fix") {
+		t.Errorf("--for admin: err %v, want one naming the value and audit|fix", err)
+	}
+	if out != "" {
+		t.Errorf("--for admin printed %q", out)
+	}
+
+	if _, err := runCommand(t); err == nil {
+		t.Error("without --for: no error")
+	}
+	if _, err := runCommand(t, "--for", "audit", "extra"); err == nil {
+		t.Error("with an argument: no error")
+	}
+}
