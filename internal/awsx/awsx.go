@@ -32,7 +32,8 @@ import (
 )
 
 // DefaultRetryMaxAttempts is how many times the SDK tries a call (the first
-// attempt included) before the error reaches the caller.
+// attempt included) before the error reaches the caller, unless
+// AWS_MAX_ATTEMPTS or the profile's max_attempts says otherwise.
 const DefaultRetryMaxAttempts = 5
 
 // Settings are the AWS options a command takes from its flags. Empty fields
@@ -112,14 +113,7 @@ func Load(ctx context.Context, s Settings) (*Factory, error) {
 		}
 	}
 
-	attempts := s.RetryMaxAttempts
-	if attempts <= 0 {
-		attempts = DefaultRetryMaxAttempts
-	}
-	opts := []func(*config.LoadOptions) error{
-		config.WithRetryMode(aws.RetryModeStandard),
-		config.WithRetryMaxAttempts(attempts),
-	}
+	var opts []func(*config.LoadOptions) error
 	if s.Profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(s.Profile))
 	}
@@ -136,6 +130,17 @@ func Load(ctx context.Context, s Settings) (*Factory, error) {
 			return nil, fmt.Errorf("AWS profile %q does not exist in the shared config files %v: check --profile or AWS_PROFILE", notExist.Profile, notExist.Filename)
 		}
 		return nil, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	// Retries: the SDK's standard mode with DefaultRetryMaxAttempts, unless
+	// AWS_RETRY_MODE / AWS_MAX_ATTEMPTS or the profile say otherwise.
+	if cfg.RetryMode == "" {
+		cfg.RetryMode = aws.RetryModeStandard
+	}
+	if cfg.RetryMaxAttempts == 0 {
+		cfg.RetryMaxAttempts = DefaultRetryMaxAttempts
+	}
+	if s.RetryMaxAttempts > 0 {
+		cfg.RetryMaxAttempts = s.RetryMaxAttempts
 	}
 	if cfg.Region == "" {
 		return nil, errors.New("no AWS region configured: pass --region, set AWS_REGION, or set a region in the profile")

@@ -98,8 +98,16 @@ func TestLoadProfileRegionAndEndpointFromEnv(t *testing.T) {
 	if f2.Region() != "us-west-2" || f2.Endpoint() != "http://127.0.0.1:2" {
 		t.Errorf("flags did not win: region %q endpoint %q", f2.Region(), f2.Endpoint())
 	}
-	if got := f2.Config().RetryMode; got != aws.RetryModeStandard {
-		t.Errorf("retry mode = %q", got)
+	if got := f2.Config(); got.RetryMode != aws.RetryModeStandard || got.RetryMaxAttempts != awsx.DefaultRetryMaxAttempts {
+		t.Errorf("retries = %q, %d; want standard, %d", got.RetryMode, got.RetryMaxAttempts, awsx.DefaultRetryMaxAttempts)
+	}
+	t.Setenv("AWS_MAX_ATTEMPTS", "2")
+	f3, err := awsx.Load(context.Background(), awsx.Settings{Profile: "audit"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f3.Config().RetryMaxAttempts; got != 2 {
+		t.Errorf("AWS_MAX_ATTEMPTS=2 gave %d attempts", got)
 	}
 }
 
