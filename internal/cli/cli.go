@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/trailwatch/trailwatch/internal/exitcode"
+	"github.com/trailwatch/trailwatch/internal/iampolicy"
 	"github.com/trailwatch/trailwatch/internal/term"
 )
 
@@ -69,7 +70,6 @@ func NewApp(io *term.IO) *cli.App {
 
 func commands(io *term.IO) []*cli.Command {
 	streams := func() *term.IO { return io }
-	_ = streams // used by the pattern command once it lands
 	cmds := []*cli.Command{
 		auditCommand(io),
 		// TODO(pattern): register the filter-pattern commands when
@@ -78,9 +78,7 @@ func commands(io *term.IO) []*cli.Command {
 	}
 	// PLAN/FIX: the plan engineer's commands (plan, fix, apply) go here:
 	// cmds = append(cmds, fixcmd.Commands(...)...)
-	//
-	// IAM-POLICY: `trailwatch iam-policy --for audit|fix` goes here:
-	// cmds = append(cmds, iampolicy.Command(streams))
+	cmds = append(cmds, iampolicy.Command(streams))
 	return cmds
 }
 

@@ -1,0 +1,88 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/trailwatch/trailwatch/audit"
+	"github.com/trailwatch/trailwatch/internal/exitcode"
+	"github.com/trailwatch/trailwatch/internal/term"
+)
+
+func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	io, _, out, errOut := term.Test(false)
+	code = Run(context.Background(), append([]string{"trailwatch"}, args...), io)
+	return code, out.String(), errOut.String()
+}
+
+func TestRunHelpAndVersion(t *testing.T) {
+	for _, args := range [][]string{nil, {"--help"}, {"help"}, {"audit", "--help"}, {"help", "audit"}} {
+		code, out, errOut := run(t, args...)
+		if code != 0 || !strings.Contains(out, "trailwatch") || errOut != "" {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q", args, code, out, errOut)
+		}
+	}
+	code, out, _ := run(t, "--version")
+	if code != 0 || !strings.Contains(out, Version) {
+		t.Errorf("--version: exit %d, %q", code, out)
+	}
+}
+
+func TestRunErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"audit", "--output", "xml"}, `invalid --output "xml": expected text or json`},
+		{[]string{"audit", "--nope"}, "flag provided but not defined: -nope (see 'trailwatch audit --help')"},
+		{[]string{"audit", "now"}, `audit takes no arguments, got ["now"]`},
+		{[]string{"audit", "--evidence", "e.json", "--profile", "p", "--endpoint-url", "http://x"}, "cannot be combined with --profile, --endpoint-url"},
+		{[]string{"iam-policy", "--for", "everything"}, "everything"},
+	} {
+		code, out, errOut := run(t, tc.args...)
+		if code != exitcode.Error {
+			t.Errorf("%q: exit %d, want 1", tc.args, code)
+		}
+		if !strings.HasPrefix(errOut, "trailwatch: ") || !strings.Contains(errOut, tc.want) || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("%q: stderr %q, want one line naming %q", tc.args, errOut, tc.want)
+		}
+		if out != "" {
+			t.Errorf("%q: stdout %q, want nothing", tc.args, out)
+		}
+	}
+}
+
+func TestIAMPolicyRegistered(t *testing.T) {
+	code, out, errOut := run(t, "iam-policy", "--for", "audit")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || doc["Statement"] == nil {
+		t.Errorf("not a policy document (%v):\n%s", err, out)
+	}
+}
+
+func TestVerdictStatus(t *testing.T) {
+	yes, no := true, false
+	for _, tc := range []struct {
+		compliant *bool
+		want      int
+	}{
+		{&yes, exitcode.OK},
+		{&no, exitcode.Changes},
+		{nil, exitcode.Error},
+	} {
+		err := verdictStatus(&audit.Report{Compliant: tc.compliant})
+		if got := exitcode.Of(err); got != tc.want {
+			t.Errorf("compliant=%v: exit %d, want %d", tc.compliant, got, tc.want)
+		}
+		if err != nil && err.Error() != "" {
+			t.Errorf("verdict status is not silent: %q", err)
+		}
+	}
+}
