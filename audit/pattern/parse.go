@@ -549,6 +549,9 @@ func (p *parser) parseDelimited() (*Pattern, error) {
 			}
 			name := p.src[fs:p.pos]
 			p.skipSpace()
+			if p.eof() {
+				return nil, p.errf(p.pos, "expected , or ] but found end of pattern")
+			}
 			if name != "" && (p.peek() == ',' || p.peek() == ']') {
 				fields = append(fields, delimSlot{Name: name})
 				break
