@@ -1,25 +1,117 @@
-// Package evidence records the responses an audit used and replays them.
+// Package evidence records the read responses an audit used and replays them.
+//
+// # File format
+//
+// An evidence file is one JSON object:
+//
+//	{
+//	  "format": "trailwatch-evidence/1",
+//	  "account": "123456789012",
+//	  "region": "us-east-1",
+//	  "recorded_at": "2025-01-02T03:04:05Z",
+//	  "calls": [
+//	    {"service": "cloudtrail", "operation": "DescribeTrails", "region": "us-east-1",
+//	     "params": {"includeShadowTrails": true},
+//	     "response": {"trailList": [{"Name": "main", "IsMultiRegionTrail": true, ...}]}},
+//	    {"service": "sns", "operation": "ListSubscriptionsByTopic", "region": "us-east-1",
+//	     "params": {"TopicArn": "arn:aws:sns:us-east-1:123456789012:alerts"},
+//	     "error": {"code": "AuthorizationError", "message": "...", "status": 403}}
+//	  ]
+//	}
+//
+// "format" must be exactly "trailwatch-evidence/1". "region" is the region
+// the audit ran in (the one --region names); "account" is informational and,
+// when the file has no sts GetCallerIdentity call, answers that call.
+// "recorded_at" is informational.
+//
+// Each call names the AWS CLI service ("cloudtrail", "logs", "cloudwatch",
+// "sns", "sts") and the API operation, the region it was sent to (omit it to
+// answer in every region), the parameters that identify it, and either the
+// response or the error. The response is exactly what
+// `aws <service> <operation> --output json` prints, so a file can be put
+// together by hand; paginated responses are stored merged, as the CLI
+// prints them. The operations and their identifying parameters:
+//
+//	cloudtrail DescribeTrails            (none; the audit sends includeShadowTrails=true)
+//	cloudtrail GetTrailStatus            Name       (trail ARN; a trail name also matches)
+//	cloudtrail GetEventSelectors         TrailName  (trail ARN; a trail name also matches)
+//	logs       DescribeMetricFilters     logGroupName
+//	cloudwatch DescribeAlarms            (none)
+//	sns        GetTopicAttributes        TopicArn
+//	sns        ListSubscriptionsByTopic  TopicArn
+//	sts        GetCallerIdentity         (none)
+//
+// An error entry has the service's error "code", a "message" and the HTTP
+// "status"; replay returns it as the SDK would, so a denied read stays
+// unknown. A call the file lacks fails with "evidence file has no response
+// for ...", which the audit reports as unknown, never as a gap.
 package evidence
 
 import (
-	"errors"
-
-	"github.com/trailwatch/trailwatch/audit"
+	"encoding/json"
+	"fmt"
 )
 
-// Recorder wraps audit.Clients and records every response. It is itself an
-// audit.Clients.
-type Recorder struct {
-	audit.Clients
+// Format identifies the file format and its version.
+const Format = "trailwatch-evidence/1"
+
+// File is an evidence file.
+type File struct {
+	Format     string `json:"format"`
+	Account    string `json:"account,omitempty"`
+	Region     string `json:"region"`
+	RecordedAt string `json:"recorded_at,omitempty"`
+	Calls      []Call `json:"calls"`
 }
 
-// NewRecorder wraps clients.
-func NewRecorder(clients audit.Clients) *Recorder { return &Recorder{Clients: clients} }
+// Call is one read and its outcome: Response or Error, never both.
+type Call struct {
+	Service   string          `json:"service"`
+	Operation string          `json:"operation"`
+	Region    string          `json:"region,omitempty"`
+	Params    map[string]any  `json:"params,omitempty"`
+	Response  json.RawMessage `json:"response,omitempty"`
+	Error     *CallError      `json:"error,omitempty"`
+}
 
-// Save writes the recorded calls to path atomically.
-func (r *Recorder) Save(path string) error { return errors.New("evidence: not implemented yet") }
+// CallError is a failed read as the service answered it.
+type CallError struct {
+	Code    string `json:"code,omitempty"`
+	Message string `json:"message"`
+	Status  int    `json:"status,omitempty"`
+}
 
-// Load reads an evidence file and returns clients that answer from it.
-func Load(path string) (audit.Clients, error) {
-	return nil, errors.New("evidence: not implemented yet")
+// describe names a call for messages: "cloudtrail GetTrailStatus in
+// us-east-1 (Name=...)".
+func describe(service, op, region string, params map[string]string) string {
+	s := service + " " + op
+	if region != "" {
+		s += " in " + region
+	}
+	if len(params) > 0 {
+		s += " ("
+		first := true
+		for _, k := range sortedKeys(params) {
+			if !first {
+				s += ", "
+			}
+			first = false
+			s += fmt.Sprintf("%s=%s", k, params[k])
+		}
+		s += ")"
+	}
+	return s
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j] < out[j-1]; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
 }

@@ -1,0 +1,71 @@
+package evidence
+
+import (
+	"reflect"
+
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// opSpec describes one operation the audit calls.
+type opSpec struct {
+	service, op string
+	// ident lists the parameters that identify a call (file names).
+	ident []string
+	// newOut returns a pointer to a zero SDK output.
+	newOut func() any
+	name   naming
+	// list is the Go field holding a paginated operation's items, merged
+	// across pages; "" when not paginated.
+	list string
+}
+
+func cloudTrailNames(n string) string {
+	if n == "TrailList" {
+		return "trailList"
+	}
+	return n
+}
+
+var ops = []*opSpec{
+	{service: "cloudtrail", op: "DescribeTrails", newOut: func() any { return &cloudtrail.DescribeTrailsOutput{} }, name: cloudTrailNames},
+	{service: "cloudtrail", op: "GetTrailStatus", ident: []string{"Name"}, newOut: func() any { return &cloudtrail.GetTrailStatusOutput{} }, name: cloudTrailNames},
+	{service: "cloudtrail", op: "GetEventSelectors", ident: []string{"TrailName"}, newOut: func() any { return &cloudtrail.GetEventSelectorsOutput{} }, name: cloudTrailNames},
+	{service: "logs", op: "DescribeMetricFilters", ident: []string{"logGroupName"}, newOut: func() any { return &cloudwatchlogs.DescribeMetricFiltersOutput{} }, name: lowerCamel, list: "MetricFilters"},
+	{service: "cloudwatch", op: "DescribeAlarms", newOut: func() any { return &cloudwatch.DescribeAlarmsOutput{} }, name: pascal, list: "MetricAlarms"},
+	{service: "sns", op: "GetTopicAttributes", ident: []string{"TopicArn"}, newOut: func() any { return &sns.GetTopicAttributesOutput{} }, name: pascal},
+	{service: "sns", op: "ListSubscriptionsByTopic", ident: []string{"TopicArn"}, newOut: func() any { return &sns.ListSubscriptionsByTopicOutput{} }, name: pascal, list: "Subscriptions"},
+	{service: "sts", op: "GetCallerIdentity", newOut: func() any { return &sts.GetCallerIdentityOutput{} }, name: pascal},
+}
+
+func findOp(service, op string) *opSpec {
+	for _, s := range ops {
+		if s.service == service && s.op == op {
+			return s
+		}
+	}
+	return nil
+}
+
+// appendPage adds page's items to merged (both pointers to the op's output).
+func (s *opSpec) appendPage(merged, page any) {
+	if s.list == "" {
+		return
+	}
+	m := reflect.ValueOf(merged).Elem().FieldByName(s.list)
+	p := reflect.ValueOf(page).Elem().FieldByName(s.list)
+	n := reflect.MakeSlice(m.Type(), 0, m.Len()+p.Len())
+	m.Set(reflect.AppendSlice(reflect.AppendSlice(n, m), p))
+}
+
+// clone returns a shallow copy of an output pointer, so appending pages
+// never writes into the caller's value.
+func clone(out any) any {
+	v := reflect.ValueOf(out).Elem()
+	c := reflect.New(v.Type())
+	c.Elem().Set(v)
+	return c.Interface()
+}

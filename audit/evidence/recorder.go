@@ -1,0 +1,280 @@
+package evidence
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/trailwatch/trailwatch/audit"
+	"github.com/trailwatch/trailwatch/internal/awserr"
+)
+
+// Recorder wraps audit.Clients and records every response (or error) the
+// audit receives through it; it is itself an audit.Clients. It is safe for
+// concurrent use.
+type Recorder struct {
+	inner audit.Clients
+	// Now stamps recorded_at; nil means time.Now.
+	Now func() time.Time
+
+	mu      sync.Mutex
+	entries map[string]*entry
+}
+
+type entry struct {
+	spec    *opSpec
+	region  string
+	params  map[string]any
+	ident   map[string]string
+	out     any // pointer to the SDK output, pages merged
+	err     *CallError
+	account string // GetCallerIdentity's answer
+}
+
+// NewRecorder wraps clients.
+func NewRecorder(clients audit.Clients) *Recorder {
+	return &Recorder{inner: clients, entries: map[string]*entry{}}
+}
+
+func key(service, op, region string, ident map[string]string) string {
+	return describe(service, op, region, ident)
+}
+
+// record stores one call's outcome. A page after the first (a non-empty
+// pagination token) is merged into the first page's entry.
+func (r *Recorder) record(service, op, region string, params map[string]any, nextPage bool, out any, err error) {
+	if err != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		return
+	}
+	spec := findOp(service, op)
+	ident := identOf(spec, params)
+	k := key(service, op, region, ident)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e := r.entries[k]
+	if nextPage && e != nil && e.out != nil {
+		if err != nil {
+			e.out, e.err = nil, callError(err)
+			return
+		}
+		spec.appendPage(e.out, out)
+		return
+	}
+	e = &entry{spec: spec, region: region, params: params, ident: ident}
+	if err != nil {
+		e.err = callError(err)
+	} else {
+		if out == nil || reflect.ValueOf(out).IsNil() {
+			out = spec.newOut()
+		}
+		e.out = clone(out)
+		if o, ok := out.(*sts.GetCallerIdentityOutput); ok {
+			e.account = aws.ToString(o.Account)
+		}
+	}
+	r.entries[k] = e
+}
+
+func callError(err error) *CallError {
+	return &CallError{Code: awserr.Code(err), Message: awserr.Message(err), Status: awserr.HTTPStatus(err)}
+}
+
+func identOf(spec *opSpec, params map[string]any) map[string]string {
+	id := map[string]string{}
+	for _, k := range spec.ident {
+		if v, ok := params[k].(string); ok {
+			id[k] = v
+		}
+	}
+	return id
+}
+
+// File returns what has been recorded so far, calls sorted by service,
+// operation, region and parameters.
+func (r *Recorder) File() (*File, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	now := time.Now
+	if r.Now != nil {
+		now = r.Now
+	}
+	f := &File{Format: Format, Region: r.inner.Region(), RecordedAt: now().UTC().Format(time.RFC3339), Calls: []Call{}}
+	keys := make([]string, 0, len(r.entries))
+	for k := range r.entries {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		e := r.entries[k]
+		c := Call{Service: e.spec.service, Operation: e.spec.op, Region: e.region, Params: e.params, Error: e.err}
+		if e.out != nil {
+			b, err := json.Marshal(encode(e.out, e.spec.name))
+			if err != nil {
+				return nil, fmt.Errorf("evidence: encode %s: %w", k, err)
+			}
+			c.Response = b
+		}
+		if e.account != "" {
+			f.Account = e.account
+		}
+		f.Calls = append(f.Calls, c)
+	}
+	return f, nil
+}
+
+// Save writes the recorded calls to path atomically: a temporary file in
+// the same directory, then a rename.
+func (r *Recorder) Save(path string) error {
+	f, err := r.File()
+	if err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return fmt.Errorf("evidence: encode %s: %w", path, err)
+	}
+	b = append(b, '\n')
+	return writeAtomic(path, b)
+}
+
+func writeAtomic(path string, b []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("evidence: save %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name()) // no-op after the rename
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return fmt.Errorf("evidence: save %s: %w", path, err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("evidence: save %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("evidence: save %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("evidence: save %s: %w", path, err)
+	}
+	return nil
+}
+
+// audit.Clients
+
+func (r *Recorder) Region() string { return r.inner.Region() }
+
+func (r *Recorder) STS() audit.STSAPI { return &recSTS{r, r.inner.STS(), r.inner.Region()} }
+
+func (r *Recorder) CloudTrail(region string) audit.CloudTrailAPI {
+	return &recCloudTrail{r, r.inner.CloudTrail(region), region}
+}
+
+func (r *Recorder) Logs(region string) audit.LogsAPI { return &recLogs{r, r.inner.Logs(region), region} }
+
+func (r *Recorder) CloudWatch(region string) audit.CloudWatchAPI {
+	return &recCloudWatch{r, r.inner.CloudWatch(region), region}
+}
+
+func (r *Recorder) SNS(region string) audit.SNSAPI { return &recSNS{r, r.inner.SNS(region), region} }
+
+type recSTS struct {
+	r      *Recorder
+	c      audit.STSAPI
+	region string
+}
+
+func (s *recSTS) GetCallerIdentity(ctx context.Context, in *sts.GetCallerIdentityInput, opts ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error) {
+	out, err := s.c.GetCallerIdentity(ctx, in, opts...)
+	s.r.record("sts", "GetCallerIdentity", s.region, nil, false, out, err)
+	return out, err
+}
+
+type recCloudTrail struct {
+	r      *Recorder
+	c      audit.CloudTrailAPI
+	region string
+}
+
+func (s *recCloudTrail) DescribeTrails(ctx context.Context, in *cloudtrail.DescribeTrailsInput, opts ...func(*cloudtrail.Options)) (*cloudtrail.DescribeTrailsOutput, error) {
+	out, err := s.c.DescribeTrails(ctx, in, opts...)
+	p := map[string]any{}
+	if in.IncludeShadowTrails != nil {
+		p["includeShadowTrails"] = *in.IncludeShadowTrails
+	}
+	if len(in.TrailNameList) > 0 {
+		p["trailNameList"] = in.TrailNameList
+	}
+	s.r.record("cloudtrail", "DescribeTrails", s.region, p, false, out, err)
+	return out, err
+}
+
+func (s *recCloudTrail) GetTrailStatus(ctx context.Context, in *cloudtrail.GetTrailStatusInput, opts ...func(*cloudtrail.Options)) (*cloudtrail.GetTrailStatusOutput, error) {
+	out, err := s.c.GetTrailStatus(ctx, in, opts...)
+	s.r.record("cloudtrail", "GetTrailStatus", s.region, map[string]any{"Name": aws.ToString(in.Name)}, false, out, err)
+	return out, err
+}
+
+func (s *recCloudTrail) GetEventSelectors(ctx context.Context, in *cloudtrail.GetEventSelectorsInput, opts ...func(*cloudtrail.Options)) (*cloudtrail.GetEventSelectorsOutput, error) {
+	out, err := s.c.GetEventSelectors(ctx, in, opts...)
+	s.r.record("cloudtrail", "GetEventSelectors", s.region, map[string]any{"TrailName": aws.ToString(in.TrailName)}, false, out, err)
+	return out, err
+}
+
+type recLogs struct {
+	r      *Recorder
+	c      audit.LogsAPI
+	region string
+}
+
+func (s *recLogs) DescribeMetricFilters(ctx context.Context, in *cloudwatchlogs.DescribeMetricFiltersInput, opts ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DescribeMetricFiltersOutput, error) {
+	out, err := s.c.DescribeMetricFilters(ctx, in, opts...)
+	p := map[string]any{"logGroupName": aws.ToString(in.LogGroupName)}
+	s.r.record("logs", "DescribeMetricFilters", s.region, p, aws.ToString(in.NextToken) != "", out, err)
+	return out, err
+}
+
+type recCloudWatch struct {
+	r      *Recorder
+	c      audit.CloudWatchAPI
+	region string
+}
+
+func (s *recCloudWatch) DescribeAlarms(ctx context.Context, in *cloudwatch.DescribeAlarmsInput, opts ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsOutput, error) {
+	out, err := s.c.DescribeAlarms(ctx, in, opts...)
+	s.r.record("cloudwatch", "DescribeAlarms", s.region, nil, aws.ToString(in.NextToken) != "", out, err)
+	return out, err
+}
+
+type recSNS struct {
+	r      *Recorder
+	c      audit.SNSAPI
+	region string
+}
+
+func (s *recSNS) GetTopicAttributes(ctx context.Context, in *sns.GetTopicAttributesInput, opts ...func(*sns.Options)) (*sns.GetTopicAttributesOutput, error) {
+	out, err := s.c.GetTopicAttributes(ctx, in, opts...)
+	s.r.record("sns", "GetTopicAttributes", s.region, map[string]any{"TopicArn": aws.ToString(in.TopicArn)}, false, out, err)
+	return out, err
+}
+
+func (s *recSNS) ListSubscriptionsByTopic(ctx context.Context, in *sns.ListSubscriptionsByTopicInput, opts ...func(*sns.Options)) (*sns.ListSubscriptionsByTopicOutput, error) {
+	out, err := s.c.ListSubscriptionsByTopic(ctx, in, opts...)
+	s.r.record("sns", "ListSubscriptionsByTopic", s.region, map[string]any{"TopicArn": aws.ToString(in.TopicArn)}, aws.ToString(in.NextToken) != "", out, err)
+	return out, err
+}
