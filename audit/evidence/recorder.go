@@ -185,7 +185,9 @@ func (r *Recorder) CloudTrail(region string) audit.CloudTrailAPI {
 	return &recCloudTrail{r, r.inner.CloudTrail(region), region}
 }
 
-func (r *Recorder) Logs(region string) audit.LogsAPI { return &recLogs{r, r.inner.Logs(region), region} }
+func (r *Recorder) Logs(region string) audit.LogsAPI {
+	return &recLogs{r, r.inner.Logs(region), region}
+}
 
 func (r *Recorder) CloudWatch(region string) audit.CloudWatchAPI {
 	return &recCloudWatch{r, r.inner.CloudWatch(region), region}
