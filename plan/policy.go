@@ -1,0 +1,199 @@
+package plan
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"reflect"
+	"strings"
+)
+
+// RolePolicyName is the inline policy trailwatch puts on the delivery role.
+const RolePolicyName = "trailwatch-cloudtrail-to-cloudwatch-logs"
+
+// TopicStatementSid identifies the statement trailwatch merges into a topic
+// policy; a statement with this Sid is trailwatch's to rewrite.
+const TopicStatementSid = "TrailwatchCloudWatchAlarmsPublish"
+
+// PolicyDoc is an IAM-style policy document. Statements stay raw so that a
+// merge keeps other statements byte for byte (modulo JSON formatting).
+type PolicyDoc struct {
+	Version   string            `json:"Version,omitempty"`
+	ID        string            `json:"Id,omitempty"`
+	Statement []json.RawMessage `json:"Statement"`
+}
+
+// Partition of an ARN, defaulting to "aws".
+func Partition(arn string) string {
+	if a, ok := ParseARN(arn); ok {
+		return a.Partition
+	}
+	return "aws"
+}
+
+// LogGroupARN is the form UpdateTrail wants: ...:log-group:NAME:*.
+func LogGroupARN(partition, region, account, name string) string {
+	return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*", partition, region, account, name)
+}
+
+// RoleARN of a role in the account.
+func RoleARN(partition, account, name string) string {
+	return fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, account, name)
+}
+
+// TopicARN of a topic in the account and region.
+func TopicARN(partition, region, account, name string) string {
+	return fmt.Sprintf("arn:%s:sns:%s:%s:%s", partition, region, account, name)
+}
+
+// LogGroupNameFromARN extracts NAME from arn:...:log-group:NAME[:*].
+func LogGroupNameFromARN(arn string) string {
+	a, ok := ParseARN(arn)
+	if !ok || !strings.HasPrefix(a.Resource, "log-group:") {
+		return ""
+	}
+	return strings.TrimSuffix(strings.TrimPrefix(a.Resource, "log-group:"), ":*")
+}
+
+func mustJSON(v any) string {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		panic(err) // only static shapes are marshalled here
+	}
+	return string(b)
+}
+
+// RoleTrustPolicy lets CloudTrail assume the role for this trail only.
+func RoleTrustPolicy(account, trailARN string) string {
+	return mustJSON(map[string]any{
+		"Version": "2012-10-17",
+		"Statement": []any{map[string]any{
+			"Sid":       "CloudTrailAssumeRole",
+			"Effect":    "Allow",
+			"Principal": map[string]any{"Service": "cloudtrail.amazonaws.com"},
+			"Action":    "sts:AssumeRole",
+			"Condition": map[string]any{
+				"StringEquals": map[string]any{
+					"aws:SourceArn":     trailARN,
+					"aws:SourceAccount": account,
+				},
+			},
+		}},
+	})
+}
+
+// RolePolicy allows only creating streams in and putting events to the
+// group's streams.
+func RolePolicy(partition, region, account, logGroup string) string {
+	return mustJSON(map[string]any{
+		"Version": "2012-10-17",
+		"Statement": []any{map[string]any{
+			"Sid":      "CloudTrailDeliverToLogGroup",
+			"Effect":   "Allow",
+			"Action":   []string{"logs:CreateLogStream", "logs:PutLogEvents"},
+			"Resource": fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:log-stream:*", partition, region, account, logGroup),
+		}},
+	})
+}
+
+// TopicStatement lets this account's CloudWatch alarms in the topic's region
+// publish to the topic.
+func TopicStatement(topicARN string) (json.RawMessage, error) {
+	a, ok := ParseARN(topicARN)
+	if !ok || a.Service != "sns" {
+		return nil, fmt.Errorf("topic ARN %q: want arn:aws:sns:REGION:ACCOUNT:TOPIC", topicARN)
+	}
+	b, err := json.Marshal(map[string]any{
+		"Sid":       TopicStatementSid,
+		"Effect":    "Allow",
+		"Principal": map[string]any{"Service": "cloudwatch.amazonaws.com"},
+		"Action":    "sns:Publish",
+		"Resource":  topicARN,
+		"Condition": map[string]any{
+			"StringEquals": map[string]any{"aws:SourceAccount": a.Account},
+			"ArnLike":      map[string]any{"aws:SourceArn": fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:*", a.Partition, a.Region, a.Account)},
+		},
+	})
+	return b, err
+}
+
+// MergeTopicPolicy adds (or refreshes) trailwatch's statement in an existing
+// topic policy and keeps every other statement. changed is false when the
+// policy already holds the statement as trailwatch would write it. An empty
+// existing policy starts a new document.
+func MergeTopicPolicy(existing, topicARN string) (merged string, changed bool, err error) {
+	stmt, err := TopicStatement(topicARN)
+	if err != nil {
+		return "", false, err
+	}
+	doc := PolicyDoc{Version: "2012-10-17"}
+	if strings.TrimSpace(existing) != "" {
+		raw := existing
+		if strings.HasPrefix(raw, "%7B") || strings.HasPrefix(raw, "%7b") {
+			if u, err := url.QueryUnescape(raw); err == nil {
+				raw = u
+			}
+		}
+		if err := json.Unmarshal([]byte(raw), &doc); err != nil {
+			// A single statement object instead of an array.
+			var single struct {
+				Version   string          `json:"Version"`
+				ID        string          `json:"Id"`
+				Statement json.RawMessage `json:"Statement"`
+			}
+			if err2 := json.Unmarshal([]byte(raw), &single); err2 != nil || len(single.Statement) == 0 || single.Statement[0] != '{' {
+				return "", false, fmt.Errorf("topic %s: existing policy is not a policy document trailwatch can merge into: %w", topicARN, err)
+			}
+			doc = PolicyDoc{Version: single.Version, ID: single.ID, Statement: []json.RawMessage{single.Statement}}
+		}
+	}
+	var want any
+	_ = json.Unmarshal(stmt, &want)
+	found := false
+	for i, s := range doc.Statement {
+		var head struct {
+			Sid string `json:"Sid"`
+		}
+		if json.Unmarshal(s, &head) != nil || head.Sid != TopicStatementSid {
+			continue
+		}
+		found = true
+		var have any
+		_ = json.Unmarshal(s, &have)
+		if reflect.DeepEqual(have, want) {
+			return existing, false, nil
+		}
+		doc.Statement[i] = stmt
+	}
+	if !found {
+		doc.Statement = append(doc.Statement, stmt)
+	}
+	if doc.Version == "" {
+		doc.Version = "2012-10-17"
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return "", false, err
+	}
+	return string(b), true, nil
+}
+
+// SamePolicy reports whether two policy documents are equal as JSON,
+// accepting the URL-encoded form IAM returns.
+func SamePolicy(a, b string) bool {
+	dec := func(s string) any {
+		s = strings.TrimSpace(s)
+		if !strings.HasPrefix(s, "{") {
+			if u, err := url.QueryUnescape(s); err == nil {
+				s = u
+			}
+		}
+		var v any
+		if json.Unmarshal([]byte(s), &v) != nil {
+			return nil
+		}
+		return v
+	}
+	va, vb := dec(a), dec(b)
+	return va != nil && reflect.DeepEqual(va, vb)
+}
