@@ -1,0 +1,243 @@
+// Package patterncmd is "trailwatch pattern test": an offline check of a
+// CloudWatch Logs filter pattern against the CloudTrail-configuration control,
+// and of a log message against the pattern (like TestMetricFilter).
+package patterncmd
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/trailwatch/trailwatch/audit/pattern"
+	"github.com/trailwatch/trailwatch/internal/cliflags"
+	"github.com/trailwatch/trailwatch/internal/exitcode"
+	"github.com/trailwatch/trailwatch/internal/term"
+)
+
+// Command returns the "pattern" command with its "test" subcommand.
+func Command(streams func() *term.IO) *cli.Command {
+	return &cli.Command{
+		Name:  "pattern",
+		Usage: "work with CloudWatch Logs filter patterns offline",
+		Subcommands: []*cli.Command{{
+			Name:      "test",
+			Usage:     "say whether a filter pattern catches every CloudTrail configuration change",
+			ArgsUsage: "'PATTERN'",
+			Description: "Parses PATTERN as CloudWatch Logs does and proves whether it matches every CloudTrail record of\n" +
+				"CreateTrail, UpdateTrail, DeleteTrail, StartLogging and StopLogging, whoever calls and whether\n" +
+				"the call succeeds. With --message, says whether that log message matches instead.\n\n" +
+				"Exit status: 0 covers (or the message matches), 2 it does not, 1 the pattern is invalid.",
+			Flags: append([]cli.Flag{
+				&cli.StringFlag{Name: "message", Aliases: []string{"m"}, Usage: "test the log message in `FILE` (- for stdin) against the pattern"},
+			}, cliflags.OutputFlags()...),
+			Action: func(c *cli.Context) error {
+				if c.NArg() != 1 {
+					return fmt.Errorf("pattern test takes one PATTERN argument (quote it), got %d", c.NArg())
+				}
+				format, err := cliflags.OutputFrom(c)
+				if err != nil {
+					return err
+				}
+				s := streams()
+				return run(options{
+					IO:          s,
+					Pattern:     c.Args().First(),
+					MessageFile: c.String("message"),
+					HasMessage:  c.IsSet("message"),
+					JSON:        format == cliflags.JSON,
+					Color:       cliflags.Color(c, s),
+				})
+			},
+		}},
+	}
+}
+
+// options is everything run needs, so tests can call it without flags.
+type options struct {
+	IO          *term.IO
+	Pattern     string
+	MessageFile string
+	HasMessage  bool
+	JSON        bool
+	Color       bool
+}
+
+// result is the --output json shape.
+type result struct {
+	Pattern     string       `json:"pattern"`
+	Valid       bool         `json:"valid"`
+	Canonical   string       `json:"canonical,omitempty"`
+	Covers      bool         `json:"covers"`
+	Literal     bool         `json:"literal"`
+	Missed      []missJSON   `json:"missed"`
+	TooBroad    bool         `json:"tooBroad"`
+	BroadReason string       `json:"broadReason,omitempty"`
+	Matches     *bool        `json:"matches,omitempty"`
+	Error       *errorDetail `json:"error,omitempty"`
+}
+
+type missJSON struct {
+	Event  string `json:"event"`
+	Reason string `json:"reason"`
+}
+
+type errorDetail struct {
+	Message  string `json:"message"`
+	Position int    `json:"position"`
+}
+
+func run(o options) error {
+	var message string
+	if o.HasMessage {
+		m, err := readMessage(o.IO, o.MessageFile)
+		if err != nil {
+			return exitcode.New(exitcode.Error, err)
+		}
+		message = m
+	}
+	res := result{Pattern: o.Pattern, Missed: []missJSON{}}
+	p, err := pattern.Parse(o.Pattern)
+	if err != nil {
+		var se *pattern.SyntaxError
+		if !errors.As(err, &se) {
+			return exitcode.New(exitcode.Error, err)
+		}
+		res.Error = &errorDetail{Message: se.Msg, Position: se.Pos}
+		if o.JSON {
+			if err := writeJSON(o.IO.Out, res); err != nil {
+				return err
+			}
+		} else {
+			writeSyntaxError(o.IO.ErrOut, o.Pattern, se, o.Color)
+		}
+		return exitcode.Silent(exitcode.Error)
+	}
+	cov := pattern.Covers(p)
+	res.Valid = true
+	res.Canonical = p.String()
+	res.Covers = cov.Covers
+	res.Literal = pattern.Literal(p)
+	res.TooBroad, res.BroadReason = cov.TooBroad, cov.BroadReason
+	for _, m := range cov.Missed {
+		res.Missed = append(res.Missed, missJSON{Event: m.Event, Reason: m.Reason})
+	}
+	ok := cov.Covers
+	if o.HasMessage {
+		matches := pattern.Match(p, message)
+		res.Matches = &matches
+		ok = matches
+	}
+	if o.JSON {
+		if err := writeJSON(o.IO.Out, res); err != nil {
+			return err
+		}
+	} else {
+		writeText(o.IO.Out, res, o.Color)
+	}
+	if !ok {
+		return exitcode.Silent(exitcode.Changes)
+	}
+	return nil
+}
+
+// readMessage reads the log message; one trailing newline is the file's,
+// not the message's.
+func readMessage(s *term.IO, name string) (string, error) {
+	var (
+		b   []byte
+		err error
+	)
+	if name == "-" {
+		b, err = io.ReadAll(s.In)
+	} else {
+		b, err = os.ReadFile(name)
+	}
+	if err != nil {
+		return "", fmt.Errorf("read --message: %w", err)
+	}
+	m := strings.TrimSuffix(string(b), "\n")
+	return strings.TrimSuffix(m, "\r"), nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+const (
+	red    = "\x1b[31m"
+	green  = "\x1b[32m"
+	yellow = "\x1b[33m"
+	bold   = "\x1b[1m"
+	reset  = "\x1b[0m"
+)
+
+func paint(on bool, code, s string) string {
+	if !on {
+		return s
+	}
+	return code + s + reset
+}
+
+func yesNo(color, v bool) string {
+	if v {
+		return paint(color, green, "yes")
+	}
+	return paint(color, red, "no")
+}
+
+func writeText(w io.Writer, r result, color bool) {
+	fmt.Fprintf(w, "pattern:   %s\n", r.Pattern)
+	if r.Canonical != r.Pattern {
+		fmt.Fprintf(w, "canonical: %s\n", r.Canonical)
+	}
+	fmt.Fprintf(w, "covers:    %s", yesNo(color, r.Covers))
+	if r.Covers {
+		fmt.Fprint(w, " (matches every CreateTrail, UpdateTrail, DeleteTrail, StartLogging and StopLogging record)")
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "literal:   %s", yesNo(color, r.Literal))
+	if !r.Literal {
+		fmt.Fprint(w, " (not the CIS text, which Security Hub CloudWatch.5 and --strict require)")
+	}
+	fmt.Fprintln(w)
+	if len(r.Missed) > 0 {
+		fmt.Fprintln(w, paint(color, bold, "missed:"))
+		for _, m := range r.Missed {
+			fmt.Fprintf(w, "  %s %s: %s\n", paint(color, red, "-"), m.Event, m.Reason)
+		}
+	}
+	if r.TooBroad {
+		fmt.Fprintf(w, "%s %s (informational: still covers the control if nothing is missed)\n", paint(color, yellow, "broad:"), r.BroadReason)
+	}
+	if r.Matches != nil {
+		if *r.Matches {
+			fmt.Fprintf(w, "message:   %s\n", paint(color, green, "matches"))
+		} else {
+			fmt.Fprintf(w, "message:   %s\n", paint(color, red, "does not match"))
+		}
+	}
+}
+
+// writeSyntaxError prints the reason, the pattern and a caret under the
+// offending character. Blanks become spaces so the caret lines up.
+func writeSyntaxError(w io.Writer, src string, se *pattern.SyntaxError, color bool) {
+	fmt.Fprintf(w, "%s %s\n", paint(color, red, "invalid filter pattern:"), se.Msg)
+	line := strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\n' || r == '\r' {
+			return ' '
+		}
+		return r
+	}, src)
+	pos := min(max(se.Pos, 0), len(src))
+	col := utf8.RuneCountInString(src[:pos])
+	fmt.Fprintf(w, "  %s\n  %s%s\n", line, strings.Repeat(" ", col), paint(color, red, "^"))
+}
