@@ -212,20 +212,22 @@ func coverJSON(p *Pattern) []Miss {
 		}
 	}
 	var misses []Miss
+	root := c.compile(p.expr)
+	// A top-level && is false as soon as one conjunct is: search each
+	// conjunct on its own, which keeps independent conditions linear.
+	parts := []*cnode{root}
+	if root.kind == 1 {
+		parts = root.kids
+	}
+	// One record serves every search: falsify undoes what it sets.
+	c.rec = baseRecord("")
 	for _, ev := range Events() {
+		c.rec["eventName"] = ev
 		for i := range c.slots {
 			c.slots[i].variants = c.variants(i, ev, consts[sorted[i]])
 		}
-		root := c.compile(p.expr)
-		// A top-level && is false as soon as one conjunct is: search each
-		// conjunct on its own, which keeps independent conditions linear.
-		parts := []*cnode{root}
-		if root.kind == 1 {
-			parts = root.kids
-		}
 		var reason string
 		for _, part := range parts {
-			c.rec = baseRecord(ev)
 			c.budget = searchBudget
 			for i := range c.slots {
 				c.slots[i].relevant = false
@@ -456,7 +458,6 @@ func (c *coverer) variants(i int, event string, consts []value) []variant {
 	if top {
 		name = s.path[0].Key
 	}
-	base := baseRecord(event)
 	if top {
 		if name == "eventName" {
 			return []variant{{v: event}}
@@ -481,7 +482,7 @@ func (c *coverer) variants(i int, event string, consts []value) []variant {
 	}
 	var containers []variant
 	if top && (name == "userIdentity" || name == "requestParameters" || name == "responseElements") {
-		containers = append(containers, variant{v: base[name], container: true})
+		containers = append(containers, variant{v: containerBase(name), container: true})
 	} else {
 		if objKids || !arrKids {
 			containers = append(containers, variant{v: map[string]any{}, container: true})
