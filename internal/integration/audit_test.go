@@ -272,6 +272,7 @@ func TestAuditText(t *testing.T) {
 	e := newEnv(t)
 	e.account().chain(chainSpec{noSubscription: true})
 	res := e.run("audit", "--endpoint-url", e.endpoint)
+	t.Logf("text output:\n%s", res.stdout)
 	if res.code != 2 {
 		t.Fatalf("exit %d, want 2; stderr %s", res.code, res.stderr)
 	}
@@ -280,6 +281,22 @@ func TestAuditText(t *testing.T) {
 	}
 	if strings.Contains(res.stdout, "\x1b[") {
 		t.Errorf("colour on a non-terminal:\n%q", res.stdout)
+	}
+}
+
+// Colour only on a terminal, and never with --no-color or in JSON.
+func TestAuditColour(t *testing.T) {
+	e := newEnv(t)
+	e.account().chain(chainSpec{noAlarm: true})
+	const esc = "\x1b["
+	if res := e.runIO(true, "audit", "--endpoint-url", e.endpoint); res.code != 2 || !strings.Contains(res.stdout, esc) {
+		t.Errorf("terminal: exit %d, no colour in:\n%s", res.code, res.stdout)
+	}
+	if res := e.runIO(true, "audit", "--endpoint-url", e.endpoint, "--no-color"); res.code != 2 || strings.Contains(res.stdout, esc) {
+		t.Errorf("--no-color: exit %d, colour in:\n%q", res.code, res.stdout)
+	}
+	if res := e.runIO(true, "audit", "--endpoint-url", e.endpoint, "-o", "json"); res.code != 2 || strings.Contains(res.stdout, esc) {
+		t.Errorf("json on a terminal: exit %d, colour in:\n%q", res.code, res.stdout)
 	}
 }
 

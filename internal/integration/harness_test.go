@@ -48,10 +48,17 @@ type result struct {
 	stdout, stderr string
 }
 
-// run runs trailwatch in process with args (without the program name).
+// run runs trailwatch in process with args (without the program name), its
+// streams not a terminal.
 func (e *env) run(args ...string) result {
 	e.t.Helper()
-	io, _, out, errOut := term.Test(false)
+	return e.runIO(false, args...)
+}
+
+// runIO is run with streams that say whether they are a terminal.
+func (e *env) runIO(tty bool, args ...string) result {
+	e.t.Helper()
+	io, _, out, errOut := term.Test(tty)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	code := cli.Run(ctx, append([]string{"trailwatch"}, args...), io)
