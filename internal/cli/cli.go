@@ -12,6 +12,7 @@ import (
 
 	"github.com/trailwatch/trailwatch/internal/exitcode"
 	"github.com/trailwatch/trailwatch/internal/iampolicy"
+	"github.com/trailwatch/trailwatch/internal/patterncmd"
 	"github.com/trailwatch/trailwatch/internal/term"
 )
 
@@ -72,9 +73,7 @@ func commands(io *term.IO) []*cli.Command {
 	streams := func() *term.IO { return io }
 	cmds := []*cli.Command{
 		auditCommand(io),
-		// TODO(pattern): register the filter-pattern commands when
-		// internal/patterncmd lands:
-		// patterncmd.Command(streams),
+		patterncmd.Command(streams),
 	}
 	// PLAN/FIX: the plan engineer's commands (plan, fix, apply) go here:
 	// cmds = append(cmds, fixcmd.Commands(...)...)

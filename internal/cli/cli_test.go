@@ -86,3 +86,29 @@ func TestVerdictStatus(t *testing.T) {
 		}
 	}
 }
+
+// Flags after the pattern argument reach the command.
+func TestPatternFlagsAfterArgument(t *testing.T) {
+	const cis = `{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || ($.eventName = StartLogging) || ($.eventName = StopLogging) }`
+	for _, args := range [][]string{
+		{"pattern", "test", cis, "--output", "json"},
+		{"pattern", "test", "--output", "json", cis},
+		{"pattern", "test", cis, "-o=json", "--no-color"},
+		{"pattern", "test", "--output=json", "--", cis},
+	} {
+		code, out, errOut := run(t, args...)
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Errorf("%q: not JSON (%v): %s %s", args, err, out, errOut)
+			continue
+		}
+		if code != 0 || doc["covers"] != true {
+			t.Errorf("%q: exit %d, covers %v", args, code, doc["covers"])
+		}
+	}
+	// A pattern that starts with "-" needs "--".
+	code, _, errOut := run(t, "pattern", "test", "--", "-CreateTrail")
+	if code == 1 && strings.Contains(errOut, "flag provided") {
+		t.Errorf("-- did not protect the pattern: %s", errOut)
+	}
+}
