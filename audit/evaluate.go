@@ -594,7 +594,11 @@ func (e *evaluator) warnings(c *chain) []Warning {
 	}
 	if k, ok := td.lgKey(); ok {
 		for _, fe := range e.g.fevals[k] {
-			if !fe.passes {
+			switch {
+			case fe.passes:
+			case fe.parseErr == nil && fe.cov.Covers && !fe.literal && e.opts.Strict:
+				add(WarnNotLiteral, fe.name, "metric filter %s covers the five events but is not the literal CIS pattern, which --strict (like AWS Security Hub CloudWatch.5) requires", fe.name)
+			default:
 				add(WarnFilterMisses, fe.name, "metric filter %s does not pass: %s", fe.name, fe.reason)
 			}
 		}
