@@ -136,7 +136,9 @@ func TestRun(t *testing.T) {
 			want: summary{Verdict: "unknown", Chain: "PUPUPPPP", Unknown: []string{"cloudtrail:GetTrailStatus"}}},
 
 		// Management events.
-		{name: "basic WriteOnly", mutate: fns(func(a *fa.Account) { a.Selectors[trailARN].EventSelectors[0].ReadWriteType = cttypes.ReadWriteTypeWriteOnly }),
+		{name: "basic WriteOnly", mutate: fns(func(a *fa.Account) {
+			a.Selectors[trailARN].EventSelectors[0].ReadWriteType = cttypes.ReadWriteTypeWriteOnly
+		}),
 			want: summary{Verdict: "gaps", Chain: "PPMPPPPP", Gaps: []audit.Code{audit.ManagementEventsMissing}}},
 		{name: "basic without management events", mutate: fns(func(a *fa.Account) { a.Selectors[trailARN].EventSelectors[0].IncludeManagementEvents = aws.Bool(false) }),
 			want: summary{Verdict: "gaps", Chain: "PPMPPPPP", Gaps: []audit.Code{audit.ManagementEventsMissing}}},
