@@ -65,14 +65,23 @@ func describeMisses(ms []pattern.Miss) string {
 	if len(ms) == 0 {
 		return "some of the five events"
 	}
-	parts := make([]string, len(ms))
-	for i, m := range ms {
-		parts[i] = m.Event
-		if m.Reason != "" {
-			parts[i] += " (" + m.Reason + ")"
+	// Events that fail for the same reason are named together.
+	var reasons []string
+	events := map[string][]string{}
+	for _, m := range ms {
+		if _, ok := events[m.Reason]; !ok {
+			reasons = append(reasons, m.Reason)
+		}
+		events[m.Reason] = append(events[m.Reason], m.Event)
+	}
+	parts := make([]string, len(reasons))
+	for i, r := range reasons {
+		parts[i] = strings.Join(events[r], ", ")
+		if r != "" {
+			parts[i] += " (" + r + ")"
 		}
 	}
-	return strings.Join(parts, ", ")
+	return strings.Join(parts, "; ")
 }
 
 func (fe *filterEval) facts() *FilterFacts {

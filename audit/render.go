@@ -88,7 +88,7 @@ func WriteText(w io.Writer, r *Report, color bool) error {
 	if len(r.Unknown) > 0 {
 		fmt.Fprintln(bw, "\nUnknown (denied or failed reads):")
 		for _, u := range r.Unknown {
-			fmt.Fprintf(bw, "  %s  %s needs %s", paint(ansiYellow, linkTitle[u.Link]), u.API, u.Action)
+			fmt.Fprintf(bw, "  %s  %s needs %s", paint(ansiYellow, fmt.Sprintf("%-18s", linkTitle[u.Link])), u.API, u.Action)
 			if u.Resource != "" {
 				fmt.Fprintf(bw, " on %s", u.Resource)
 			}
