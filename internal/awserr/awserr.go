@@ -124,7 +124,7 @@ func Code(err error) string {
 }
 
 // Message is the service's error message when err carries one, otherwise
-// err.Error().
+// the cause inside an HTTP response error, otherwise err.Error().
 func Message(err error) string {
 	if err == nil {
 		return ""
@@ -132,6 +132,12 @@ func Message(err error) string {
 	var ae smithy.APIError
 	if errors.As(err, &ae) && ae.ErrorMessage() != "" {
 		return ae.ErrorMessage()
+	}
+	// Without an API error, the cause inside the HTTP response error reads
+	// better than its "http response error StatusCode: 403, " prefix.
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) && re.Err != nil {
+		return re.Err.Error()
 	}
 	return err.Error()
 }

@@ -1,0 +1,252 @@
+package evidence_test
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	cwltypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/trailwatch/trailwatch/audit"
+	"github.com/trailwatch/trailwatch/audit/evidence"
+	fa "github.com/trailwatch/trailwatch/audit/internal/fakeaws"
+)
+
+var update = flag.Bool("update", false, "regenerate testdata/evidence")
+
+const evidenceDir = "../../testdata/evidence"
+
+// scenario is an example account shipped in testdata/evidence.
+type scenario struct {
+	file    string
+	mutate  func(*fa.Account)
+	verdict string // compliant, gaps, unknown
+	gaps    []audit.Code
+	unknown []string
+}
+
+func scenarios() []scenario {
+	trail := fa.MainTrailARN()
+	topic := fa.MainTopicARN()
+	lg := fa.LogKey(fa.Home, fa.LogGroup)
+	return []scenario{
+		{file: "compliant.json", mutate: func(a *fa.Account) {}, verdict: "compliant"},
+		{file: "no-trail.json", mutate: func(a *fa.Account) {
+			a.Trails[0].IsMultiRegionTrail = aws.Bool(false)
+		}, verdict: "gaps", gaps: []audit.Code{audit.NoMultiRegionTrail, audit.TrailNotLogging, audit.ManagementEventsMissing, audit.NoCloudWatchLogs, audit.NoMetricFilter, audit.NoAlarm, audit.AlarmNotNotifying, audit.NoConfirmedSubscription}},
+		{file: "not-logging.json", mutate: func(a *fa.Account) {
+			a.Status[trail].IsLogging = aws.Bool(false)
+			a.Status[trail].StopLoggingTime = aws.Time(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))
+		}, verdict: "gaps", gaps: []audit.Code{audit.TrailNotLogging}},
+		{file: "write-only-events.json", mutate: func(a *fa.Account) {
+			a.Selectors[trail].EventSelectors[0].ReadWriteType = cttypes.ReadWriteTypeWriteOnly
+		}, verdict: "gaps", gaps: []audit.Code{audit.ManagementEventsMissing}},
+		{file: "no-cloudwatch-logs.json", mutate: func(a *fa.Account) {
+			a.Trails[0].CloudWatchLogsLogGroupArn, a.Trails[0].CloudWatchLogsRoleArn = nil, nil
+		}, verdict: "gaps", gaps: []audit.Code{audit.NoCloudWatchLogs, audit.NoMetricFilter, audit.NoAlarm, audit.AlarmNotNotifying, audit.NoConfirmedSubscription}},
+		{file: "no-metric-filter.json", mutate: func(a *fa.Account) {
+			a.Filters[lg] = []cwltypes.MetricFilter{}
+		}, verdict: "gaps", gaps: []audit.Code{audit.NoMetricFilter, audit.NoAlarm, audit.AlarmNotNotifying, audit.NoConfirmedSubscription}},
+		{file: "filter-misses-events.json", mutate: func(a *fa.Account) {
+			a.Filters[lg][0].FilterPattern = aws.String(`{ (($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || ($.eventName = StartLogging) || ($.eventName = StopLogging)) && ($.errorCode NOT EXISTS) }`)
+		}, verdict: "gaps", gaps: []audit.Code{audit.NoMetricFilter, audit.NoAlarm, audit.AlarmNotNotifying, audit.NoConfirmedSubscription}},
+		{file: "filter-iam-users-only.json", mutate: func(a *fa.Account) {
+			a.Filters[lg][0].FilterPattern = aws.String(`{ ($.userIdentity.type = IAMUser) && (($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || ($.eventName = StartLogging) || ($.eventName = StopLogging)) }`)
+		}, verdict: "gaps", gaps: []audit.Code{audit.NoMetricFilter, audit.NoAlarm, audit.AlarmNotNotifying, audit.NoConfirmedSubscription}},
+		{file: "no-alarm.json", mutate: func(a *fa.Account) {
+			a.Alarms[fa.Home][0].Namespace = aws.String("LogMetrics")
+		}, verdict: "gaps", gaps: []audit.Code{audit.NoAlarm, audit.AlarmNotNotifying, audit.NoConfirmedSubscription}},
+		{file: "alarm-not-notifying.json", mutate: func(a *fa.Account) {
+			a.Alarms[fa.Home][0].ActionsEnabled = aws.Bool(false)
+		}, verdict: "gaps", gaps: []audit.Code{audit.AlarmNotNotifying}},
+		{file: "topic-aws-managed-key.json", mutate: func(a *fa.Account) {
+			a.Topics[topic]["KmsMasterKeyId"] = "alias/aws/sns"
+		}, verdict: "gaps", gaps: []audit.Code{audit.AlarmNotNotifying}},
+		{file: "pending-subscription.json", mutate: func(a *fa.Account) {
+			a.Subs[topic] = []snstypes.Subscription{fa.Pending(topic, "security@example.com")}
+		}, verdict: "gaps", gaps: []audit.Code{audit.NoConfirmedSubscription}},
+		{file: "denied.json", mutate: func(a *fa.Account) {
+			a.Errors["DescribeMetricFilters"] = fa.Denied("AccessDeniedException")
+		}, verdict: "unknown", unknown: []string{"logs:DescribeMetricFilters"}},
+		{file: "denied-403.json", mutate: func(a *fa.Account) {
+			a.Errors["ListSubscriptionsByTopic"] = fa.Status403()
+		}, verdict: "unknown", unknown: []string{"sns:ListSubscriptionsByTopic"}},
+	}
+}
+
+func verdict(r *audit.Report) string {
+	if r.Compliant == nil {
+		return "unknown"
+	}
+	if *r.Compliant {
+		return "compliant"
+	}
+	return "gaps"
+}
+
+func record(t *testing.T, a *fa.Account) (*audit.Report, *evidence.Recorder) {
+	t.Helper()
+	rec := evidence.NewRecorder(a)
+	rec.Now = func() time.Time { return time.Date(2025, 6, 1, 9, 30, 0, 0, time.UTC) }
+	r, err := audit.Run(context.Background(), rec, audit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, rec
+}
+
+// TestRecordReplay: an audit replayed from what it recorded reaches the
+// same report, with pages merged and errors reproduced.
+func TestRecordReplay(t *testing.T) {
+	for _, sc := range scenarios() {
+		t.Run(sc.file, func(t *testing.T) {
+			a := fa.Compliant()
+			a.PageSize = 1
+			a.Subs[fa.MainTopicARN()] = append([]snstypes.Subscription{fa.Pending(fa.MainTopicARN(), "p@example.com")}, a.Subs[fa.MainTopicARN()]...)
+			sc.mutate(a)
+			live, rec := record(t, a)
+			path := filepath.Join(t.TempDir(), "e.json")
+			if err := rec.Save(path); err != nil {
+				t.Fatal(err)
+			}
+			clients, err := evidence.Load(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			replayed, err := audit.Run(context.Background(), clients, audit.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(live, replayed, cmp.AllowUnexported(cttypes.EventSelector{}, cttypes.DataResource{})); diff != "" {
+				t.Errorf("replayed report differs (-live +replayed)\n%s", diff)
+			}
+			entries, _ := os.ReadDir(filepath.Dir(path))
+			if len(entries) != 1 {
+				t.Errorf("Save left %d files, want 1", len(entries))
+			}
+		})
+	}
+}
+
+// TestGenerateExamples writes testdata/evidence with -update; without it,
+// checks that the files are what the fakes produce now.
+func TestGenerateExamples(t *testing.T) {
+	for _, sc := range scenarios() {
+		a := fa.Compliant()
+		sc.mutate(a)
+		_, rec := record(t, a)
+		path := filepath.Join(evidenceDir, sc.file)
+		if *update {
+			if err := rec.Save(path); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		tmp := filepath.Join(t.TempDir(), sc.file)
+		if err := rec.Save(tmp); err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v (go test ./audit/evidence -update regenerates it)", err)
+		}
+		got, _ := os.ReadFile(tmp)
+		if diff := cmp.Diff(string(want), string(got)); diff != "" {
+			t.Errorf("%s is stale (-file +now); go test ./audit/evidence -update\n%s", path, diff)
+		}
+	}
+}
+
+// TestExampleFiles audits every shipped evidence file.
+func TestExampleFiles(t *testing.T) {
+	want := map[string]scenario{}
+	for _, sc := range scenarios() {
+		want[sc.file] = sc
+	}
+	files, err := filepath.Glob(filepath.Join(evidenceDir, "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no evidence files in %s: %v", evidenceDir, err)
+	}
+	sort.Strings(files)
+	for _, path := range files {
+		name := filepath.Base(path)
+		t.Run(name, func(t *testing.T) {
+			sc, ok := want[name]
+			if !ok {
+				t.Fatalf("no expectation for %s: add it to scenarios()", name)
+			}
+			clients, err := evidence.Load(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := audit.Run(context.Background(), clients, audit.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var gaps []audit.Code
+			for _, g := range r.Gaps {
+				gaps = append(gaps, g.Code)
+			}
+			var unknown []string
+			for _, u := range r.Unknown {
+				unknown = append(unknown, u.Action)
+			}
+			got := []any{verdict(r), gaps, unknown}
+			if diff := cmp.Diff([]any{sc.verdict, sc.gaps, sc.unknown}, got); diff != "" {
+				t.Errorf("(-want +got)\n%s", diff)
+			}
+			if r.Account != fa.AccountID {
+				t.Errorf("account %q", r.Account)
+			}
+		})
+	}
+}
+
+// TestMissingResponseIsUnknown: a call the file lacks is unknown, never a
+// gap and never compliant.
+func TestMissingResponseIsUnknown(t *testing.T) {
+	path := filepath.Join(evidenceDir, "compliant.json")
+	f, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Drop the ListSubscriptionsByTopic call.
+	r, err := evidence.Parse(path, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := r.File()
+	var kept []evidence.Call
+	for _, c := range file.Calls {
+		if c.Operation != "ListSubscriptionsByTopic" {
+			kept = append(kept, c)
+		}
+	}
+	file.Calls = kept
+	tmp := filepath.Join(t.TempDir(), "partial.json")
+	writeJSON(t, tmp, file)
+	clients, err := evidence.Load(tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := audit.Run(context.Background(), clients, audit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Compliant != nil || len(rep.Gaps) != 0 || len(rep.Unknown) != 1 {
+		t.Fatalf("verdict %s, gaps %v, unknown %+v", verdict(rep), rep.Gaps, rep.Unknown)
+	}
+	u := rep.Unknown[0]
+	if u.Action != "sns:ListSubscriptionsByTopic" || !strings.HasPrefix(u.Message, "evidence file has no response for sns ListSubscriptionsByTopic") {
+		t.Errorf("unknown = %+v", u)
+	}
+}
