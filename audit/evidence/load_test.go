@@ -136,10 +136,7 @@ func TestEncodeShape(t *testing.T) {
 		t.Fatal(err)
 	}
 	var f struct {
-		Calls []struct {
-			Operation string         `json:"operation"`
-			Response  map[string]any `json:"response"`
-		} `json:"calls"`
+		Calls []shapeCall `json:"calls"`
 	}
 	if err := json.Unmarshal(b, &f); err != nil {
 		t.Fatal(err)
@@ -172,15 +169,14 @@ func TestEncodeShape(t *testing.T) {
 	}
 }
 
-func indexOf[T interface{ ~struct {
+type shapeCall struct {
 	Operation string         `json:"operation"`
 	Response  map[string]any `json:"response"`
-} }](calls []T, op string) int {
+}
+
+func indexOf(calls []shapeCall, op string) int {
 	for i, c := range calls {
-		if struct {
-			Operation string         `json:"operation"`
-			Response  map[string]any `json:"response"`
-		}(c).Operation == op {
+		if c.Operation == op {
 			return i
 		}
 	}
