@@ -26,7 +26,7 @@ type Coverage struct {
 
 // searchBudget caps the nodes one coverage search visits. A pattern that
 // needs more is reported as not proven to cover, never as covering.
-const searchBudget = 200000
+const searchBudget = 50000
 
 // Covers decides whether p matches every CloudTrail record of CreateTrail,
 // UpdateTrail, DeleteTrail, StartLogging and StopLogging, whoever called and

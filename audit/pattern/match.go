@@ -303,11 +303,30 @@ func splitDelimited(msg string) []string {
 	return out
 }
 
+// delimitedBudget bounds the alignments tried for one message: ellipses
+// make the search combinatorial, and a message that needs more is taken as
+// not matching rather than stalling the caller.
+const delimitedBudget = 1 << 20
+
 func matchDelimited(slots []delimSlot, msg string) bool {
 	toks := splitDelimited(msg)
+	// Consecutive ellipses mean the same as one; dropping them keeps the
+	// search small.
+	var compact []delimSlot
+	for i, s := range slots {
+		if s.Ellipsis && i > 0 && slots[i-1].Ellipsis {
+			continue
+		}
+		compact = append(compact, s)
+	}
+	slots = compact
 	bound := map[string]string{}
+	budget := delimitedBudget
 	var try func(si, ti int) bool
 	try = func(si, ti int) bool {
+		if budget--; budget < 0 {
+			return false
+		}
 		if si == len(slots) {
 			return ti == len(toks) && checkSlots(slots, bound)
 		}
@@ -335,7 +354,7 @@ func matchDelimited(slots []delimSlot, msg string) bool {
 		}
 		return false
 	}
-	return try(0, 0)
+	return try(0, 0) && budget >= 0
 }
 
 func checkSlots(slots []delimSlot, bound map[string]string) bool {

@@ -506,7 +506,7 @@ func (p *parser) parseTerms() (*Pattern, error) {
 			t.Text = s
 		case c == '%':
 			return nil, p.errf(p.pos, "a %regex% term pattern must stand alone")
-		case c == 0 || isSpace(c):
+		case p.eof() || isSpace(c):
 			return nil, p.errf(start, "expected a term after "+strconv.Quote(p.src[start:p.pos]))
 		default:
 			ws := p.pos

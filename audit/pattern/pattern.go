@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // CIS is the filter pattern the CIS benchmark prints for the control.
@@ -158,15 +159,28 @@ type delimSlot struct {
 }
 
 // String prints p in a canonical form that Parse accepts and that parses to
-// the same tree.
+// the same tree. When the spaced form would pass the length limit the
+// compact form (no optional blanks) is used, which is never longer than the
+// text p was parsed from.
 func (p *Pattern) String() string {
+	if s := p.format(false); utf8.RuneCountInString(s) <= MaxLen {
+		return s
+	}
+	return p.format(true)
+}
+
+func (p *Pattern) format(compact bool) string {
+	sp := " "
+	if compact {
+		sp = ""
+	}
 	var b strings.Builder
 	switch p.lang {
 	case langEmpty:
 	case langJSON:
-		b.WriteString("{ ")
-		writeExpr(&b, p.expr, false)
-		b.WriteString(" }")
+		b.WriteString("{" + sp)
+		writeExpr(&b, p.expr, false, sp)
+		b.WriteString(sp + "}")
 	case langRegex:
 		b.WriteString("%" + p.regex.Text + "%")
 	case langTerms:
@@ -190,13 +204,13 @@ func (p *Pattern) String() string {
 		b.WriteByte('[')
 		for i, f := range p.fields {
 			if i > 0 {
-				b.WriteString(", ")
+				b.WriteString("," + sp)
 			}
 			switch {
 			case f.Ellipsis:
 				b.WriteString("...")
 			case f.Cond != nil:
-				writeExpr(&b, f.Cond, false)
+				writeExpr(&b, f.Cond, false, sp)
 			default:
 				b.WriteString(f.Name)
 			}
@@ -206,7 +220,7 @@ func (p *Pattern) String() string {
 	return b.String()
 }
 
-func writeExpr(b *strings.Builder, e expr, inAnd bool) {
+func writeExpr(b *strings.Builder, e expr, inAnd bool, sp string) {
 	switch e := e.(type) {
 	case orExpr:
 		if inAnd {
@@ -214,9 +228,9 @@ func writeExpr(b *strings.Builder, e expr, inAnd bool) {
 		}
 		for i, c := range e.Any {
 			if i > 0 {
-				b.WriteString(" || ")
+				b.WriteString(sp + "||" + sp)
 			}
-			writeExpr(b, c, false)
+			writeExpr(b, c, false, sp)
 		}
 		if inAnd {
 			b.WriteByte(')')
@@ -224,24 +238,26 @@ func writeExpr(b *strings.Builder, e expr, inAnd bool) {
 	case andExpr:
 		for i, c := range e.All {
 			if i > 0 {
-				b.WriteString(" && ")
+				b.WriteString(sp + "&&" + sp)
 			}
-			writeExpr(b, c, true)
+			writeExpr(b, c, true, sp)
 		}
 	case cond:
-		b.WriteString(e.String())
+		b.WriteString(e.format(sp))
 	}
 }
 
-func (c cond) String() string {
+func (c cond) String() string { return c.format(" ") }
+
+func (c cond) format(sp string) string {
 	lhs := c.Field
 	if c.Sel != nil {
 		lhs = c.Sel.String()
 	}
 	if c.Op.unary() {
-		return lhs + " " + c.Op.String()
+		return lhs + " " + c.Op.String() // the words need their blank
 	}
-	return lhs + " " + c.Op.String() + " " + c.Val.String()
+	return lhs + sp + c.Op.String() + sp + c.Val.String()
 }
 
 func (s selector) String() string {
@@ -334,7 +350,7 @@ func bareTerm(s string) bool {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		if s[i] <= ' ' || s[i] == '"' || s[i] == '\\' {
+		if isSpace(s[i]) || s[i] == '"' {
 			return false
 		}
 	}
