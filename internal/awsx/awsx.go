@@ -28,6 +28,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
 )
 
@@ -77,7 +78,7 @@ type Factory struct {
 
 	idMu  sync.Mutex
 	id    *sts.GetCallerIdentityOutput // memoized on success
-	idErr error                        // the last failure, not memoized
+	idErr error                        // memoized when AWS answered with an error
 }
 
 // Load resolves the configuration from settings and the SDK's standard
@@ -272,10 +273,10 @@ func (f *Factory) IAM() *iam.Client { f.globals(); return f.iam }
 // STS returns the STS client for the configured region.
 func (f *Factory) STS() *sts.Client { f.globals(); return f.sts }
 
-// Identity returns the caller's account and ARN. The first success is
-// memoized, so the call is made once per run; a failure is returned as is
-// (wrapped with the role's name when a role was assumed) and tried again on
-// the next call.
+// Identity returns the caller's account and ARN. The call is made once per
+// run: its answer, or AWS's error answer (a denial), is memoized. A failure to
+// get an answer (no credentials, no connection) is tried again on the next
+// call. Errors name the role when one was assumed.
 func (f *Factory) Identity(ctx context.Context) (Identity, error) {
 	out, err := f.callerIdentity(ctx)
 	if err != nil {
@@ -290,10 +291,19 @@ func (f *Factory) callerIdentity(ctx context.Context) (*sts.GetCallerIdentityOut
 	if f.id != nil {
 		return f.id, nil
 	}
+	if f.idErr != nil {
+		return nil, f.idErr
+	}
 	out, err := f.STS().GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		if f.assumedRole != "" {
-			err = fmt.Errorf("assume role %s: %w", f.assumedRole, err)
+			err = &roleError{role: f.assumedRole, err: err}
+		}
+		// An answer from AWS (a denial) would be the same next time; a
+		// failure to get one (network, credentials) may not be.
+		var apiErr smithy.APIError
+		if errors.As(err, &apiErr) {
+			f.idErr = err
 		}
 		return nil, err
 	}
@@ -320,3 +330,20 @@ func (p *perRegion[T]) get(region string, mk func() T) T {
 	p.m[region] = c
 	return c
 }
+
+// roleError names the role that could not be assumed and AWS's reason,
+// without the SDK's layers of operation names.
+type roleError struct {
+	role string
+	err  error
+}
+
+func (e *roleError) Error() string {
+	var apiErr smithy.APIError
+	if errors.As(e.err, &apiErr) {
+		return fmt.Sprintf("assume role %s: %s: %s", e.role, apiErr.ErrorCode(), apiErr.ErrorMessage())
+	}
+	return fmt.Sprintf("assume role %s: %v", e.role, e.err)
+}
+
+func (e *roleError) Unwrap() error { return e.err }

@@ -3,18 +3,24 @@ package awsx_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/trailwatch/trailwatch/internal/awsx"
 	"github.com/trailwatch/trailwatch/internal/motoserver"
@@ -194,21 +200,57 @@ func TestS3PathStyleAgainstMoto(t *testing.T) {
 	}
 }
 
-func TestIdentityMemoizedAndAuditSTS(t *testing.T) {
-	srv := motoserver.Start(t) // its own: the test stops it
-	ctx := context.Background()
+func TestIdentityAgainstMoto(t *testing.T) {
+	srv := motoserver.Shared(t)
 	f := awsx.FromConfig(srv.Config(t, "us-east-1"))
-	id, err := f.Identity(ctx)
+	id, err := f.Identity(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if id.Account != motoserver.Account || id.ARN == "" {
 		t.Errorf("identity = %+v", id)
 	}
-	srv.Stop() // memoized: no second call reaches the (now gone) server
+}
+
+// stsServer answers every call with status and body, counting the calls.
+func stsServer(t *testing.T, status int, body string) (*awsx.Factory, *atomic.Int32) {
+	t.Helper()
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(status)
+		io.WriteString(w, body)
+	}))
+	t.Cleanup(srv.Close)
+	f := awsx.FromConfig(aws.Config{
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("k", "s", ""),
+		BaseEndpoint: aws.String(srv.URL),
+	})
+	return f, &calls
+}
+
+// The caller is identified once per run, the audit's STS client included.
+func TestIdentityMemoized(t *testing.T) {
+	f, calls := stsServer(t, http.StatusOK, `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>`+
+		`<Arn>arn:aws:iam::123456789012:user/auditor</Arn><UserId>AIDEXAMPLE</UserId><Account>123456789012</Account>`+
+		`</GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>`)
+	ctx := context.Background()
+	id, err := f.Identity(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := awsx.Identity{Account: "123456789012", ARN: "arn:aws:iam::123456789012:user/auditor", UserID: "AIDEXAMPLE"}
+	if diff := cmp.Diff(want, id); diff != "" {
+		t.Errorf("identity (-want +got):\n%s", diff)
+	}
 	out, err := f.AuditClients().STS().GetCallerIdentity(ctx, nil)
-	if err != nil || aws.ToString(out.Account) != motoserver.Account {
+	if err != nil || aws.ToString(out.Account) != "123456789012" {
 		t.Fatalf("audit STS = %v, %v; want the memoized identity", out, err)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Errorf("GetCallerIdentity sent %d times, want 1", n)
 	}
 }
 
@@ -285,5 +327,25 @@ func TestValidate(t *testing.T) {
 		if err != nil && !strings.Contains(err.Error(), `"`+tc.value+`"`) {
 			t.Errorf("error %q does not name the value", err)
 		}
+	}
+}
+
+// A denial of sts:GetCallerIdentity is AWS's answer: asked once per run.
+func TestIdentityDenialMemoized(t *testing.T) {
+	f, calls := stsServer(t, http.StatusForbidden,
+		`<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not allowed</Message></Error><RequestId>1</RequestId></ErrorResponse>`)
+	ctx := context.Background()
+	for range 3 {
+		_, err := f.Identity(ctx)
+		var apiErr smithy.APIError
+		if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "AccessDenied" {
+			t.Fatalf("err = %v, want AccessDenied", err)
+		}
+	}
+	if _, err := f.AuditClients().STS().GetCallerIdentity(ctx, nil); err == nil {
+		t.Fatal("audit STS succeeded after a denial")
+	}
+	if n := calls.Load(); n != 1 {
+		t.Errorf("GetCallerIdentity sent %d times, want 1", n)
 	}
 }

@@ -54,3 +54,35 @@ func TestAuditDeniedReadIsUnknown(t *testing.T) {
 		t.Errorf("stderr %q; the report says it all", res.stderr)
 	}
 }
+
+// A role that cannot be assumed is one clear error naming the role and why.
+func TestAuditAssumeRoleDenied(t *testing.T) {
+	e := newEnv(t)
+	a := e.account()
+	ctx := context.Background()
+	im := a.f.IAM()
+	_, err := im.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("ci")})
+	a.must(err, "CreateUser")
+	const policy = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"*"}]}`
+	_, err = im.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("ci"), PolicyName: aws.String("no-assume"), PolicyDocument: aws.String(policy)})
+	a.must(err, "PutUserPolicy")
+	key, err := im.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("ci")})
+	a.must(err, "CreateAccessKey")
+	t.Setenv("AWS_ACCESS_KEY_ID", aws.ToString(key.AccessKey.AccessKeyId))
+	t.Setenv("AWS_SECRET_ACCESS_KEY", aws.ToString(key.AccessKey.SecretAccessKey))
+	e.srv.EnforceIAM(t)
+	t.Cleanup(func() { e.srv.Reset(t) })
+
+	const role = "arn:aws:iam::111122223333:role/trailwatch-audit"
+	res := e.run("audit", "--endpoint-url", e.endpoint, "--assume-role", role)
+	t.Logf("stderr: %s", res.stderr)
+	if res.code != 1 {
+		t.Errorf("exit %d, want 1", res.code)
+	}
+	if !strings.Contains(res.stderr, role) || !strings.Contains(res.stderr, "AccessDenied") {
+		t.Errorf("stderr %q; want the role and the reason (AccessDenied)", res.stderr)
+	}
+	if res.stdout != "" {
+		t.Errorf("stdout %q; want nothing", res.stdout)
+	}
+}
