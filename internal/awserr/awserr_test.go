@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"testing"
 
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	cwltypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
