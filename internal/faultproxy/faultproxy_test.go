@@ -224,19 +224,27 @@ func TestErrorShapes(t *testing.T) {
 		wantStatus int
 		wantBody   []string
 	}{
-		{"json throttle", On("*").Throttle(), func(t *testing.T, u string) *http.Request { return jsonReq(t, u, "Logs_20140328.PutMetricFilter", authLogs) },
+		{"json throttle", On("*").Throttle(), func(t *testing.T, u string) *http.Request {
+			return jsonReq(t, u, "Logs_20140328.PutMetricFilter", authLogs)
+		},
 			400, []string{`{"__type":"ThrottlingException","message":"Rate exceeded"}`}},
 		{"query throttle", On("*").Throttle(), func(t *testing.T, u string) *http.Request { return queryReq(t, u, "sns", "Subscribe") },
 			400, []string{`<ErrorResponse`, `<Code>Throttling</Code><Message>Rate exceeded</Message>`}},
-		{"json deny", On("*").Deny(), func(t *testing.T, u string) *http.Request { return jsonReq(t, u, "Logs_20140328.PutMetricFilter", authLogs) },
+		{"json deny", On("*").Deny(), func(t *testing.T, u string) *http.Request {
+			return jsonReq(t, u, "Logs_20140328.PutMetricFilter", authLogs)
+		},
 			403, []string{`"__type":"AccessDeniedException"`, `not authorized to perform: logs:PutMetricFilter`}},
 		{"sns deny", On("*").Deny(), func(t *testing.T, u string) *http.Request { return queryReq(t, u, "sns", "Subscribe") },
 			403, []string{`<Code>AuthorizationError</Code>`, `sns:Subscribe`}},
 		{"iam deny", On("*").Deny(), func(t *testing.T, u string) *http.Request { return queryReq(t, u, "iam", "CreateRole") },
 			403, []string{`<Code>AccessDenied</Code>`, `iam:CreateRole`}},
-		{"moto deny", On("*").DenyUndecodable(), func(t *testing.T, u string) *http.Request { return jsonReq(t, u, "Logs_20140328.PutMetricFilter", authLogs) },
+		{"moto deny", On("*").DenyUndecodable(), func(t *testing.T, u string) *http.Request {
+			return jsonReq(t, u, "Logs_20140328.PutMetricFilter", authLogs)
+		},
 			403, []string{`<ErrorResponse><Errors><Error><Code>AccessDenied</Code>`}},
-		{"json 503", On("*").Status(503), func(t *testing.T, u string) *http.Request { return jsonReq(t, u, "Logs_20140328.PutMetricFilter", authLogs) },
+		{"json 503", On("*").Status(503), func(t *testing.T, u string) *http.Request {
+			return jsonReq(t, u, "Logs_20140328.PutMetricFilter", authLogs)
+		},
 			503, []string{`"__type":"ServiceUnavailable"`}},
 		{"query 500", On("*").Status(500), func(t *testing.T, u string) *http.Request { return queryReq(t, u, "sns", "Subscribe") },
 			500, []string{`<Type>Receiver</Type><Code>InternalFailure</Code>`}},
