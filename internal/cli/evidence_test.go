@@ -1,0 +1,61 @@
+package cli
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/trailwatch/trailwatch/internal/exitcode"
+)
+
+// Every shipped evidence file audits offline through the command line, with
+// the exit status its verdict calls for; the README's first command is one of
+// them.
+func TestAuditShippedEvidence(t *testing.T) {
+	files, err := filepath.Glob("../../testdata/evidence/*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no evidence files (%v)", err)
+	}
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".json")
+		t.Run(name, func(t *testing.T) {
+			t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1") // nothing may be called
+			code, out, errOut := run(t, "audit", "--evidence", file, "--output", "json")
+			var r struct {
+				Compliant *bool `json:"compliant"`
+				Gaps      []any `json:"gaps"`
+				Unknown   []any `json:"unknown"`
+			}
+			if err := json.Unmarshal([]byte(out), &r); err != nil {
+				t.Fatalf("not JSON (%v): %s\n%s", err, out, errOut)
+			}
+			want := exitcode.Changes
+			switch {
+			case r.Compliant == nil:
+				want = exitcode.Error
+				if len(r.Unknown) == 0 {
+					t.Error("unknown verdict without unknown reads")
+				}
+			case *r.Compliant:
+				want = exitcode.OK
+			}
+			if code != want {
+				t.Errorf("exit %d, want %d for compliant=%v", code, want, r.Compliant)
+			}
+			switch {
+			case name == "compliant" && code != exitcode.OK,
+				strings.HasPrefix(name, "denied") && code != exitcode.Error,
+				name != "compliant" && !strings.HasPrefix(name, "denied") && code != exitcode.Changes:
+				t.Errorf("%s: exit %d does not fit its name", name, code)
+			}
+			if errOut != "" {
+				t.Errorf("stderr: %s", errOut)
+			}
+			// The same file as text, with the same status.
+			if textCode, text, _ := run(t, "audit", "--evidence", file); textCode != code || !strings.Contains(text, "Verdict") {
+				t.Errorf("text: exit %d (json %d):\n%s", textCode, code, text)
+			}
+		})
+	}
+}
