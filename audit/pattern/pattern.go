@@ -5,6 +5,26 @@
 //
 // The rules implemented are those of FILTER-PATTERNS.md; where AWS leaves a
 // case undocumented the choice made is written next to the code that makes it.
+// The main ones:
+//
+//   - "= *" matches a present string or number; booleans, null, objects and
+//     arrays compare with nothing (they match neither = nor !=).
+//   - Relational operators (< > <= >=) need a JSON number; a string that
+//     looks like a number does not count. = and != with a numeric constant
+//     compare a JSON number numerically and a JSON string by its text.
+//   - Selectors with .* or [*] hold when any value they reach satisfies the
+//     condition; NOT EXISTS when they reach none.
+//   - Regexes run on Go's RE2. FPS's allowed subset (no groups, no
+//     lookaround, no back-references) reads the same in both; known edge
+//     differences: $ matches only at the very end (not before a final
+//     newline) and {,n} is literal text in RE2.
+//   - Quotas enforced: 1024 characters (API), two regexes per pattern and
+//     FPS's regex character set (no ( or ), no multi-byte characters). No
+//     quota on wildcards in selectors was found in the documentation
+//     available here, so none is enforced: these patterns come from AWS,
+//     which has already accepted them, and rejecting one AWS accepts would
+//     report a working filter as broken.
+//   - A %regex% term pattern stands alone; mixing it with terms is refused.
 package pattern
 
 import (
@@ -128,7 +148,7 @@ const (
 	valString valueKind = iota // may have a leading/trailing * wildcard
 	valNumber
 	valRegex // %body%
-	valAny   // a lone *: present with any scalar value
+	valAny   // a lone *: present with a string or number value
 )
 
 type value struct {
