@@ -358,10 +358,12 @@ func (e *evaluator) cloudWatchLogs(c *chain, td *trailData) (Link, flow) {
 		return l, flowAbsent
 	}
 	if err := td.status.err; err != nil {
-		l.Status, l.Detail = Unknown, "delivery status unknown: GetTrailStatus failed"
-		if !awserr.IsNotFound(err) {
-			c.unknown = append(c.unknown, e.unknownRead(LinkCloudWatchLogs, "cloudtrail", "GetTrailStatus", td.key(), td.owner, err))
+		if awserr.IsNotFound(err) {
+			l.Status, l.Detail = Missing, "GetTrailStatus does not find the trail"
+			return l, flowOK
 		}
+		l.Status, l.Detail = Unknown, "delivery status unknown: GetTrailStatus failed"
+		c.unknown = append(c.unknown, e.unknownRead(LinkCloudWatchLogs, "cloudtrail", "GetTrailStatus", td.key(), td.owner, err))
 		return l, flowOK
 	}
 	if de := aws.ToString(td.status.v.LatestCloudWatchLogsDeliveryError); de != "" {

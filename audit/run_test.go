@@ -12,6 +12,7 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	cwltypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
+	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/trailwatch/trailwatch/audit"
@@ -329,4 +330,22 @@ func fns(f ...func(*fa.Account)) []func(*fa.Account) { return f }
 
 func deny(op, code string) func(*fa.Account) {
 	return func(a *fa.Account) { a.Errors[op] = fa.Denied(code) }
+}
+
+func TestRunCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := audit.Run(ctx, fa.Compliant(), audit.Options{}); err == nil {
+		t.Fatal("Run with a cancelled context returned no error")
+	}
+}
+
+func TestTrailVanished(t *testing.T) {
+	a := fa.Compliant()
+	a.Errors["GetTrailStatus"] = &smithy.GenericAPIError{Code: "TrailNotFoundException", Message: "gone"}
+	got := summarize(run(t, a, audit.Options{}))
+	want := summary{Verdict: "gaps", Chain: "PMPMPPPP", Gaps: []audit.Code{audit.TrailNotLogging, audit.NoCloudWatchLogs}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got)\n%s", diff)
+	}
 }
