@@ -727,7 +727,34 @@ func (c *coverer) explain(n *cnode) string {
 			seen = append(seen, c.describe(a.Sel))
 		}
 	}
-	return strings.Join(seen, " and ") + " is excluded by `" + strings.Join(conds, "` and `") + "`"
+	return strings.Join(seen, " and ") + " is excluded by `" + strings.Join(conds, "` and `") + "`" + c.hint(atoms)
+}
+
+// hint explains a comparison that can never hold for the witness's type,
+// the usual cause being "= true" on a boolean.
+func (c *coverer) hint(atoms []cond) string {
+	for _, a := range atoms {
+		if a.Op != opEq && a.Op != opNe {
+			continue
+		}
+		kind := ""
+		walk(any(c.rec), a.Sel, func(v any) bool {
+			switch v.(type) {
+			case bool:
+				kind = "boolean"
+			case map[string]any, []any:
+				kind = "object or array"
+			}
+			return kind == ""
+		})
+		switch kind {
+		case "boolean":
+			return " (= and != never match a JSON boolean; use IS TRUE or IS FALSE)"
+		case "object or array":
+			return " (= and != never match an object or array)"
+		}
+	}
+	return ""
 }
 
 func isEventName(s selector) bool {
@@ -791,9 +818,9 @@ func showValue(v any) string {
 	case string:
 		return strconv.Quote(x)
 	case map[string]any:
-		return "an object"
+		return "{...}"
 	case []any:
-		return "an array"
+		return "[...]"
 	case nil:
 		return "null"
 	}
