@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/trailwatch/trailwatch/internal/exitcode"
+	"github.com/trailwatch/trailwatch/internal/fixcmd"
 	"github.com/trailwatch/trailwatch/internal/iampolicy"
 	"github.com/trailwatch/trailwatch/internal/patterncmd"
 	"github.com/trailwatch/trailwatch/internal/term"
@@ -75,8 +76,7 @@ func commands(io *term.IO) []*cli.Command {
 		auditCommand(io),
 		patterncmd.Command(streams),
 	}
-	// PLAN/FIX: the plan engineer's commands (plan, fix, apply) go here:
-	// cmds = append(cmds, fixcmd.Commands(...)...)
+	cmds = append(cmds, fixcmd.Commands(streams)...)
 	cmds = append(cmds, iampolicy.Command(streams))
 	return cmds
 }

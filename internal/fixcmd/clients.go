@@ -1,0 +1,53 @@
+package fixcmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/smithy-go"
+
+	"github.com/trailwatch/trailwatch/audit"
+	"github.com/trailwatch/trailwatch/internal/awsx"
+	"github.com/trailwatch/trailwatch/remediate"
+)
+
+// Env is what the commands need from AWS: read clients for the audit and
+// write clients for remediate.
+type Env struct {
+	Audit   audit.Clients
+	Writers remediate.Clients
+}
+
+// factoryWriters adapts awsx.Factory's concrete clients to remediate.Clients.
+type factoryWriters struct{ f *awsx.Factory }
+
+func (w factoryWriters) CloudTrail(r string) remediate.CloudTrailAPI { return w.f.CloudTrail(r) }
+func (w factoryWriters) Logs(r string) remediate.LogsAPI             { return w.f.Logs(r) }
+func (w factoryWriters) CloudWatch(r string) remediate.CloudWatchAPI { return w.f.CloudWatch(r) }
+func (w factoryWriters) SNS(r string) remediate.SNSAPI               { return w.f.SNS(r) }
+func (w factoryWriters) IAM() remediate.IAMAPI                       { return w.f.IAM() }
+func (w factoryWriters) KMS(r string) remediate.KMSAPI               { return w.f.KMS(r) }
+
+// EnvFromFactory wraps a factory.
+func EnvFromFactory(f *awsx.Factory) *Env {
+	return &Env{Audit: f.AuditClients(), Writers: factoryWriters{f}}
+}
+
+// connectAWS loads the AWS configuration and checks that AWS answers the
+// caller before anything else runs.
+func connectAWS(s awsx.Settings) func(ctx context.Context) (*Env, error) {
+	return func(ctx context.Context) (*Env, error) {
+		f, err := awsx.Load(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := f.Identity(ctx); err != nil {
+			var apiErr smithy.APIError
+			if !errors.As(err, &apiErr) {
+				return nil, fmt.Errorf("identify the caller with sts:GetCallerIdentity: %w", err)
+			}
+		}
+		return EnvFromFactory(f), nil
+	}
+}

@@ -1,0 +1,515 @@
+// Package fixcmd holds the commands that change an account: plan (audit and
+// show the steps), fix (audit, plan, confirm, apply, audit again) and apply
+// (a saved plan, only if the account has not changed since).
+package fixcmd
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/urfave/cli/v2"
+
+	"github.com/trailwatch/trailwatch/audit"
+	"github.com/trailwatch/trailwatch/internal/cliflags"
+	"github.com/trailwatch/trailwatch/internal/exitcode"
+	"github.com/trailwatch/trailwatch/internal/prompt"
+	"github.com/trailwatch/trailwatch/internal/term"
+	"github.com/trailwatch/trailwatch/plan"
+	"github.com/trailwatch/trailwatch/remediate"
+)
+
+// Options holds a command's inputs and dependencies; tests call runPlan,
+// runFix and runApply with it directly.
+type Options struct {
+	IO      *term.IO
+	Choices plan.Choices
+	Strict  bool
+	Yes     bool
+	DryRun  bool
+	Format  cliflags.Format
+	Color   bool
+	Out     string // plan --out FILE
+	File    string // apply FILE
+
+	Connect  func(ctx context.Context) (*Env, error)
+	Prompter prompt.Prompter
+	Now      func() time.Time
+	Apply    remediate.Options
+}
+
+// Commands returns plan, fix and apply for internal/cli to register.
+func Commands(streams func() *term.IO) []*cli.Command {
+	return []*cli.Command{planCommand(streams), fixCommand(streams), applyCommand(streams)}
+}
+
+func choiceFlags() []cli.Flag {
+	cat := "Choices"
+	return []cli.Flag{
+		&cli.StringFlag{Name: "email", Category: cat, Usage: "subscribe email `ADDR` to the alarm's topic (stays pending until someone clicks the link)"},
+		&cli.StringFlag{Name: "subscribe", Category: cat, Usage: "subscribe `PROTOCOL:ENDPOINT` to the topic: https://..., sqs:ARN, lambda:ARN, email:ADDR, sms:+E164, ..."},
+		&cli.StringFlag{Name: "topic-arn", Category: cat, Usage: "existing SNS topic `ARN` for the alarm to notify"},
+		&cli.StringFlag{Name: "filter-name", Category: cat, Usage: "metric filter `NAME` (default " + plan.DefaultFilterName + ")"},
+		&cli.StringFlag{Name: "metric-name", Category: cat, Usage: "metric `NAME` (default " + plan.DefaultMetricName + ")"},
+		&cli.StringFlag{Name: "namespace", Category: cat, Usage: "metric `NAMESPACE` (default " + plan.DefaultNamespace + ")"},
+		&cli.StringFlag{Name: "alarm-name", Category: cat, Usage: "alarm `NAME` (default " + plan.DefaultAlarmName + ")"},
+		&cli.StringFlag{Name: "topic-name", Category: cat, Usage: "`NAME` of a topic trailwatch creates (default " + plan.DefaultTopicName + ")"},
+		&cli.StringFlag{Name: "log-group-name", Category: cat, Usage: "`NAME` of a log group trailwatch creates for the trail (default " + plan.DefaultLogGroupName + ")"},
+		&cli.StringFlag{Name: "role-name", Category: cat, Usage: "`NAME` of the role CloudTrail uses to deliver to the log group (default " + plan.DefaultRoleName + ")"},
+		&cli.IntFlag{Name: "retention-days", Category: cat, Value: plan.DefaultRetentionDays, Usage: "`DAYS` a new log group keeps events"},
+		&cli.StringFlag{Name: "kms-key", Category: cat, Usage: "customer managed KMS `KEY` (id, ARN or alias) to encrypt a new topic; never alias/aws/sns"},
+		&cli.BoolFlag{Name: "strict", Usage: "audit as Security Hub CloudWatch.5 does: require the literal CIS pattern"},
+	}
+}
+
+func choicesFrom(c *cli.Context) plan.Choices {
+	return plan.Choices{
+		Email: c.String("email"), Subscribe: c.String("subscribe"), TopicARN: c.String("topic-arn"),
+		FilterName: c.String("filter-name"), MetricName: c.String("metric-name"), Namespace: c.String("namespace"),
+		AlarmName: c.String("alarm-name"), TopicName: c.String("topic-name"), LogGroupName: c.String("log-group-name"),
+		RoleName: c.String("role-name"), RetentionDays: int32(c.Int("retention-days")), KMSKeyID: c.String("kms-key"),
+	}
+}
+
+func common(c *cli.Context, io *term.IO) (Options, error) {
+	format, err := cliflags.OutputFrom(c)
+	if err != nil {
+		return Options{}, err
+	}
+	ch := choicesFrom(c)
+	if err := ch.Validate(); err != nil {
+		return Options{}, err
+	}
+	return Options{IO: io, Choices: ch, Strict: c.Bool("strict"), Format: format, Color: cliflags.Color(c, io),
+		Connect: connectAWS(cliflags.SettingsFrom(c)), Prompter: prompt.New(io.In, io.Out), Now: time.Now}, nil
+}
+
+func flags(extra ...cli.Flag) []cli.Flag {
+	out := append([]cli.Flag{}, extra...)
+	out = append(out, choiceFlags()...)
+	out = append(out, cliflags.OutputFlags()...)
+	return append(out, cliflags.AWSFlags()...)
+}
+
+func planCommand(streams func() *term.IO) *cli.Command {
+	return &cli.Command{
+		Name:  "plan",
+		Usage: "audit, then show the ordered changes that would close the gaps (writes nothing)",
+		Description: "Prints each step like Terraform: + create, ~ update, with the resource and its key\n" +
+			"parameters. --out saves the plan with a digest of the account state it was made from, for\n" +
+			"'trailwatch apply FILE'.\n\nExit status: 0 nothing to do, 2 steps pending, 1 error or unknown.",
+		ArgsUsage: " ",
+		Flags:     flags(&cli.StringFlag{Name: "out", Usage: "save the plan to `FILE`", TakesFile: true}),
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return fmt.Errorf("plan takes no arguments, got %q", c.Args().Slice())
+			}
+			o, err := common(c, streams())
+			if err != nil {
+				return err
+			}
+			o.Out = c.String("out")
+			return runPlan(c.Context, o)
+		},
+	}
+}
+
+func fixCommand(streams func() *term.IO) *cli.Command {
+	return &cli.Command{
+		Name:  "fix",
+		Usage: "audit, plan, confirm, apply and audit again",
+		Description: "Shows the plan before writing anything. On a terminal it asks where notifications go\n" +
+			"and whether the default names suit, then for a confirmation (Esc or Ctrl-C cancels with\n" +
+			"nothing written). --yes asks nothing; a missing choice is then an error before any write.\n" +
+			"Without a terminal and without --yes it refuses. Never deletes; never changes a resource\n" +
+			"trailwatch did not make.\n\nExit status: 0 compliant afterwards, 2 gaps remain (or --dry-run with steps pending),\n1 error, refusal or cancellation.",
+		ArgsUsage: " ",
+		Flags: flags(
+			&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "apply without asking"},
+			&cli.BoolFlag{Name: "dry-run", Usage: "print the plan and write nothing"},
+		),
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return fmt.Errorf("fix takes no arguments, got %q", c.Args().Slice())
+			}
+			o, err := common(c, streams())
+			if err != nil {
+				return err
+			}
+			o.Yes, o.DryRun = c.Bool("yes"), c.Bool("dry-run")
+			return runFix(c.Context, o)
+		},
+	}
+}
+
+func applyCommand(streams func() *term.IO) *cli.Command {
+	return &cli.Command{
+		Name:  "apply",
+		Usage: "apply a plan saved by 'plan --out', if the account has not changed since",
+		Description: "Verifies the file's checksum, audits the account again and refuses (writing nothing) when\n" +
+			"the state differs from the one the plan was made from, saying what changed. Confirms like\n" +
+			"fix; --yes skips the question.\n\nExit status: 0 compliant afterwards, 2 gaps remain, 1 error, stale plan or refusal.",
+		ArgsUsage: "FILE",
+		Flags: append([]cli.Flag{
+			&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "apply without asking"},
+			&cli.BoolFlag{Name: "strict", Usage: "audit as Security Hub CloudWatch.5 does (use the same setting as plan)"},
+		}, append(cliflags.OutputFlags(), cliflags.AWSFlags()...)...),
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return fmt.Errorf("apply takes one argument, the plan FILE written by 'trailwatch plan --out FILE'")
+			}
+			io := streams()
+			format, err := cliflags.OutputFrom(c)
+			if err != nil {
+				return err
+			}
+			o := Options{IO: io, File: c.Args().First(), Strict: c.Bool("strict"), Yes: c.Bool("yes"), Format: format,
+				Color: cliflags.Color(c, io), Connect: connectAWS(cliflags.SettingsFrom(c)),
+				Prompter: prompt.New(io.In, io.Out), Now: time.Now}
+			return runApply(c.Context, o)
+		},
+	}
+}
+
+// ---- shared steps ----
+
+func interrupted(ctx context.Context, err error) error {
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		return fmt.Errorf("interrupted: %w", err)
+	}
+	return err
+}
+
+// auditNow audits and reads which alarms trailwatch made.
+func auditNow(ctx context.Context, env *Env, strict bool) (*audit.Report, []string, error) {
+	r, err := audit.Run(ctx, env.Audit, audit.Options{Strict: strict})
+	if err != nil {
+		return nil, nil, interrupted(ctx, fmt.Errorf("audit: %w", err))
+	}
+	return r, managedAlarms(ctx, env.Writers, r), nil
+}
+
+// managedAlarms lists the report's alarms that carry trailwatch's tag. A tag
+// read that fails counts as "not trailwatch's", which only ever leads to a
+// new alarm beside the old one, never a change to it.
+func managedAlarms(ctx context.Context, w remediate.Clients, r *audit.Report) []string {
+	var out []string
+	for _, a := range r.Facts.Alarms {
+		arn, ok := plan.ParseARN(a.ARN)
+		if !ok {
+			continue
+		}
+		tags, err := w.CloudWatch(arn.Region).ListTagsForResource(ctx, &cloudwatch.ListTagsForResourceInput{ResourceARN: aws.String(a.ARN)})
+		if err != nil {
+			continue
+		}
+		for _, t := range tags.Tags {
+			if aws.ToString(t.Key) == plan.ManagedTagKey && aws.ToString(t.Value) == plan.ManagedTagValue {
+				out = append(out, a.Name)
+			}
+		}
+	}
+	return out
+}
+
+func buildPlan(r *audit.Report, c plan.Choices, managed []string) (*plan.Plan, error) {
+	c.ManagedAlarms = managed
+	p, err := plan.Build(r, c)
+	if err != nil {
+		var ue *plan.UnknownError
+		if errors.As(err, &ue) {
+			return nil, exitcode.New(exitcode.Error, err)
+		}
+		return nil, err
+	}
+	return p, nil
+}
+
+func (o Options) printPlan(p *plan.Plan) error {
+	if o.Format == cliflags.JSON {
+		return plan.WriteJSON(o.IO.Out, p)
+	}
+	return plan.WriteText(o.IO.Out, p, o.Color)
+}
+
+// planStatus: 0 nothing to do and compliant, 2 steps pending or gaps remain.
+func planStatus(p *plan.Plan, r *audit.Report) error {
+	if p.Empty() && r.Compliant != nil && *r.Compliant {
+		return nil
+	}
+	return exitcode.Silent(exitcode.Changes)
+}
+
+// ---- plan ----
+
+func runPlan(ctx context.Context, o Options) error {
+	env, err := o.Connect(ctx)
+	if err != nil {
+		return interrupted(ctx, err)
+	}
+	r, managed, err := auditNow(ctx, env, o.Strict)
+	if err != nil {
+		return err
+	}
+	p, err := buildPlan(r, o.Choices, managed)
+	if err != nil {
+		return err
+	}
+	if err := o.printPlan(p); err != nil {
+		return err
+	}
+	if o.Out != "" {
+		if p.Empty() {
+			fmt.Fprintf(o.IO.ErrOut, "Nothing to do, so no plan was saved to %s.\n", o.Out)
+		} else {
+			if err := plan.Save(o.Out, p, o.Now()); err != nil {
+				return err
+			}
+			fmt.Fprintf(o.IO.ErrOut, "Saved the plan to %s. Apply it with: trailwatch apply %s\n", o.Out, o.Out)
+		}
+	}
+	return planStatus(p, r)
+}
+
+// ---- fix ----
+
+// errCancelled is what a cancelled prompt returns: exit 1, nothing written.
+var errCancelled = exitcode.New(exitcode.Error, errors.New("cancelled; nothing was written"))
+
+func runFix(ctx context.Context, o Options) error {
+	env, err := o.Connect(ctx)
+	if err != nil {
+		return interrupted(ctx, err)
+	}
+	r, managed, err := auditNow(ctx, env, o.Strict)
+	if err != nil {
+		return err
+	}
+	p, err := buildPlan(r, o.Choices, managed)
+	if err != nil {
+		return err
+	}
+	if err := o.printPlan(p); err != nil {
+		return err
+	}
+	if p.Empty() {
+		return planStatus(p, r)
+	}
+	if o.DryRun {
+		fmt.Fprintln(o.IO.ErrOut, "Dry run: nothing was written.")
+		return exitcode.Silent(exitcode.Changes)
+	}
+	if !o.Yes {
+		if !o.IO.CanPrompt() {
+			return exitcode.New(exitcode.Error, errors.New("refusing to change the account without a confirmation: there is no terminal to ask on. Review the plan above and pass --yes to apply it (nothing was written)"))
+		}
+		p, err = o.ask(ctx, r, managed, p)
+		if err != nil {
+			return err
+		}
+	}
+	if m := p.Missing(); len(m) > 0 {
+		return exitcode.New(exitcode.Error, fmt.Errorf("the plan needs %s; nothing was written", m[0]))
+	}
+	return o.applyAndVerify(ctx, env, p)
+}
+
+// ask runs the choice form (when the plan needs one) and the confirmation.
+func (o Options) ask(ctx context.Context, r *audit.Report, managed []string, p *plan.Plan) (*plan.Plan, error) {
+	req := prompt.Request{Account: r.Account, Region: r.Region, Current: o.Choices,
+		AskTarget: p.NeedsTarget() && len(o.Choices.Endpoints()) == 0 && o.Choices.TopicARN == "",
+		Names:     names(p)}
+	if req.AskTarget || len(req.Names) > 0 {
+		ch, err := o.Prompter.AskChoices(ctx, req)
+		if errors.Is(err, prompt.ErrCancelled) {
+			return nil, errCancelled
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !reflect.DeepEqual(ch, o.Choices) {
+			np, err := buildPlan(r, ch, managed)
+			if err != nil {
+				return nil, err
+			}
+			fmt.Fprintln(o.IO.Out, "\nWith your answers, the plan is:")
+			if err := o.printPlan(np); err != nil {
+				return nil, err
+			}
+			p = np
+		}
+	}
+	if m := p.Missing(); len(m) > 0 {
+		return nil, exitcode.New(exitcode.Error, fmt.Errorf("the plan needs %s; nothing was written", m[0]))
+	}
+	if p.Empty() {
+		return p, nil
+	}
+	return o.confirm(ctx, p)
+}
+
+func (o Options) confirm(ctx context.Context, p *plan.Plan) (*plan.Plan, error) {
+	c, u := p.Counts()
+	ok, err := o.Prompter.Confirm(ctx, fmt.Sprintf("Apply these changes to account %s?", p.Account),
+		fmt.Sprintf("%d to create, %d to change. Nothing is deleted.", c, u))
+	if errors.Is(err, prompt.ErrCancelled) || (err == nil && !ok) {
+		return nil, errCancelled
+	}
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// names lists the names of resources the plan creates.
+func names(p *plan.Plan) []prompt.Name {
+	var out []prompt.Name
+	for _, s := range p.Steps {
+		if s.Action != plan.Create {
+			continue
+		}
+		switch s.Address.Kind {
+		case plan.KindLogGroup:
+			out = append(out, prompt.Name{Key: "log-group-name", Label: "Log group", Default: s.Params.LogGroup.Name})
+		case plan.KindLogsRole:
+			out = append(out, prompt.Name{Key: "role-name", Label: "IAM role for CloudTrail", Default: s.Params.LogsRole.Name})
+		case plan.KindMetricFilter:
+			m := s.Params.MetricFilter
+			out = append(out, prompt.Name{Key: "filter-name", Label: "Metric filter", Default: m.Name},
+				prompt.Name{Key: "namespace", Label: "Metric namespace", Default: m.Namespace},
+				prompt.Name{Key: "metric-name", Label: "Metric name", Default: m.MetricName})
+		case plan.KindTopic:
+			out = append(out, prompt.Name{Key: "topic-name", Label: "SNS topic", Default: s.Params.Topic.Name})
+		case plan.KindAlarm:
+			out = append(out, prompt.Name{Key: "alarm-name", Label: "Alarm", Default: s.Params.Alarm.Name})
+		}
+	}
+	return out
+}
+
+// applyAndVerify applies p, prints what happened, audits again and prints
+// the verdict.
+func (o Options) applyAndVerify(ctx context.Context, env *Env, p *plan.Plan) error {
+	opts := o.Apply
+	text := o.Format != cliflags.JSON
+	if text {
+		fmt.Fprintln(o.IO.Out, "\nApplying:")
+		opts.Progress = func(s remediate.StepResult) { _ = remediate.WriteStep(o.IO.Out, s) }
+	}
+	res, applyErr := remediate.Apply(ctx, p, env.Writers, opts)
+	if res == nil {
+		return applyErr
+	}
+	if text {
+		_ = remediate.WriteSummary(o.IO.Out, res)
+		for _, s := range res.Pending() {
+			fmt.Fprintf(o.IO.Out, "Pending: %s\n", s.Detail)
+		}
+	}
+	if applyErr != nil {
+		if o.Format == cliflags.JSON {
+			_ = writeJSON(o.IO.Out, map[string]any{"apply": res})
+		}
+		return exitcode.New(exitcode.Error, applyErr)
+	}
+	after, _, err := auditNow(ctx, env, o.Strict)
+	if err != nil {
+		return err
+	}
+	if o.Format == cliflags.JSON {
+		if err := writeJSON(o.IO.Out, map[string]any{"apply": res, "after": map[string]any{
+			"compliant": after.Compliant, "gaps": after.Gaps, "unknown": after.Unknown}}); err != nil {
+			return err
+		}
+	} else {
+		writeVerdict(o.IO.Out, after, res)
+	}
+	switch {
+	case after.Compliant == nil:
+		return exitcode.Silent(exitcode.Error)
+	case *after.Compliant:
+		return nil
+	}
+	return exitcode.Silent(exitcode.Changes)
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func writeVerdict(w io.Writer, r *audit.Report, res *remediate.Result) {
+	switch {
+	case r.Compliant == nil:
+		fmt.Fprintln(w, "\nAfter: unknown: the audit could not read everything:")
+		for _, u := range r.Unknown {
+			fmt.Fprintf(w, "  %s: %s\n", u.Action, u.Message)
+		}
+	case *r.Compliant:
+		fmt.Fprintln(w, "\nAfter: compliant. CloudTrail configuration changes now reach a confirmed subscriber.")
+	default:
+		fmt.Fprintln(w, "\nAfter: gaps remain:")
+		pending := false
+		for _, g := range r.Gaps {
+			fmt.Fprintf(w, "  %s: %s\n", g.Code, g.Message)
+			pending = pending || g.Code == audit.NoConfirmedSubscription
+		}
+		if pending {
+			msg := "A subscription is waiting for its confirmation. For email, someone must click the link in the message AWS sent; the audit keeps reporting NO_CONFIRMED_SUBSCRIPTION until then."
+			if len(res.Pending()) == 0 {
+				msg = "The topic has no confirmed subscriber yet; for email, someone must click the link in the message AWS sent, and the audit keeps reporting NO_CONFIRMED_SUBSCRIPTION until then."
+			}
+			fmt.Fprintln(w, msg)
+		}
+	}
+}
+
+// ---- apply ----
+
+func runApply(ctx context.Context, o Options) error {
+	saved, err := plan.Load(o.File)
+	if err != nil {
+		return err
+	}
+	p := saved.Plan
+	env, err := o.Connect(ctx)
+	if err != nil {
+		return interrupted(ctx, err)
+	}
+	r, managed, err := auditNow(ctx, env, o.Strict)
+	if err != nil {
+		return err
+	}
+	if len(r.Unknown) > 0 {
+		return exitcode.New(exitcode.Error, &plan.UnknownError{Reads: r.Unknown})
+	}
+	if r.Account != saved.Account {
+		return exitcode.New(exitcode.Error, fmt.Errorf("plan %s was made for account %s, but these credentials reach account %s; nothing was written", o.File, saved.Account, r.Account))
+	}
+	if err := plan.CheckFresh(p, r, managed); err != nil {
+		return exitcode.New(exitcode.Error, err)
+	}
+	fmt.Fprintf(o.IO.ErrOut, "Plan %s (made %s) matches the account.\n", o.File, saved.Created.Format(time.RFC3339))
+	if err := o.printPlan(p); err != nil {
+		return err
+	}
+	if !o.Yes {
+		if !o.IO.CanPrompt() {
+			return exitcode.New(exitcode.Error, errors.New("refusing to change the account without a confirmation: there is no terminal to ask on. Pass --yes to apply the plan above (nothing was written)"))
+		}
+		if _, err := o.confirm(ctx, p); err != nil {
+			return err
+		}
+	}
+	return o.applyAndVerify(ctx, env, p)
+}
+
+var _ = strings.TrimSpace

@@ -1,0 +1,246 @@
+// Package prompt asks the fix and apply commands' questions with huh forms.
+// Commands see only the Prompter interface, so tests swap in a fake; the
+// forms are built by exported functions that tests can drive directly.
+package prompt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/charmbracelet/huh"
+
+	"github.com/trailwatch/trailwatch/plan"
+)
+
+// ErrCancelled is returned when the user leaves a form (Esc, Ctrl-C).
+var ErrCancelled = errors.New("cancelled")
+
+// TargetKind is where notifications go.
+type TargetKind string
+
+const (
+	TargetEmail  TargetKind = "email"
+	TargetHTTPS  TargetKind = "https"
+	TargetSQS    TargetKind = "sqs"
+	TargetLambda TargetKind = "lambda"
+	TargetTopic  TargetKind = "topic"
+)
+
+// Name is one resource name the user may change.
+type Name struct {
+	Key     string // the flag without dashes: alarm-name, topic-name...
+	Label   string
+	Default string
+}
+
+// Request says what to ask.
+type Request struct {
+	Account, Region string
+	// AskTarget: the plan creates a topic or a subscription, so ask where
+	// notifications go.
+	AskTarget bool
+	// Names the plan creates, with the values it would use now.
+	Names []Name
+	// Current are the choices so far (from flags); answers are merged in.
+	Current plan.Choices
+}
+
+// Prompter asks questions. Both methods return ErrCancelled when the user
+// leaves the form.
+type Prompter interface {
+	AskChoices(ctx context.Context, req Request) (plan.Choices, error)
+	Confirm(ctx context.Context, title, description string) (bool, error)
+}
+
+// Huh asks with huh forms on the given streams.
+type Huh struct {
+	In  io.Reader
+	Out io.Writer
+	// Accessible runs the forms line by line (screen readers, tests).
+	Accessible bool
+}
+
+// New returns a Prompter on the given terminal streams.
+func New(in io.Reader, out io.Writer) *Huh { return &Huh{In: in, Out: out} }
+
+func (h *Huh) run(ctx context.Context, f *huh.Form) error {
+	f = f.WithInput(h.In).WithOutput(h.Out).WithAccessible(h.Accessible).WithShowHelp(true)
+	err := f.RunWithContext(ctx)
+	if errors.Is(err, huh.ErrUserAborted) || errors.Is(err, context.Canceled) {
+		return ErrCancelled
+	}
+	return err
+}
+
+// TargetAnswers are filled by the target forms.
+type TargetAnswers struct {
+	Kind  TargetKind
+	Value string
+}
+
+// Choices merges the answers into c.
+func (a TargetAnswers) Choices(c plan.Choices) plan.Choices {
+	switch a.Kind {
+	case TargetEmail:
+		c.Email = strings.TrimSpace(a.Value)
+	case TargetHTTPS, TargetSQS, TargetLambda:
+		c.Subscribe = string(a.Kind) + ":" + strings.TrimSpace(a.Value)
+	case TargetTopic:
+		c.TopicARN = strings.TrimSpace(a.Value)
+	}
+	return c
+}
+
+// TargetKindForm asks where notifications go.
+func TargetKindForm(a *TargetAnswers) *huh.Form {
+	if a.Kind == "" {
+		a.Kind = TargetEmail
+	}
+	return huh.NewForm(huh.NewGroup(
+		huh.NewSelect[TargetKind]().
+			Title("Where should the alarm's notifications go?").
+			Description("The alarm publishes to an SNS topic; someone must receive it.").
+			Options(
+				huh.NewOption("An email address (stays pending until someone clicks the link)", TargetEmail),
+				huh.NewOption("An HTTPS endpoint", TargetHTTPS),
+				huh.NewOption("An SQS queue (ARN)", TargetSQS),
+				huh.NewOption("A Lambda function (ARN)", TargetLambda),
+				huh.NewOption("An existing SNS topic that already has subscribers (ARN)", TargetTopic),
+			).
+			Value(&a.Kind),
+	))
+}
+
+// TargetValueForm asks for the address, URL or ARN of the chosen kind.
+func TargetValueForm(a *TargetAnswers) *huh.Form {
+	title := map[TargetKind]string{
+		TargetEmail:  "Email address",
+		TargetHTTPS:  "HTTPS endpoint URL",
+		TargetSQS:    "SQS queue ARN",
+		TargetLambda: "Lambda function ARN",
+		TargetTopic:  "SNS topic ARN",
+	}[a.Kind]
+	return huh.NewForm(huh.NewGroup(
+		huh.NewInput().Title(title).Value(&a.Value).Validate(func(s string) error {
+			return ValidateTarget(TargetAnswers{Kind: a.Kind, Value: s})
+		}),
+	))
+}
+
+// ValidateTarget checks an answer with the same rules as the flags.
+func ValidateTarget(a TargetAnswers) error {
+	if strings.TrimSpace(a.Value) == "" {
+		return errors.New("required")
+	}
+	return a.Choices(plan.Choices{}).Validate()
+}
+
+// NamesForm lets the user change names; values holds the current names by
+// key and is updated in place.
+func NamesForm(names []Name, values map[string]*string) *huh.Form {
+	var fields []huh.Field
+	for _, n := range names {
+		v := values[n.Key]
+		key := n.Key
+		fields = append(fields, huh.NewInput().Title(n.Label).Description("--"+n.Key).Value(v).Validate(func(s string) error {
+			return ValidateName(key, s)
+		}))
+	}
+	return huh.NewForm(huh.NewGroup(fields...))
+}
+
+// ValidateName checks one name with the flag's rules.
+func ValidateName(key, v string) error {
+	if strings.TrimSpace(v) == "" {
+		return errors.New("required")
+	}
+	var c plan.Choices
+	if !setName(&c, key, v) {
+		return fmt.Errorf("unknown name %s", key)
+	}
+	return c.Validate()
+}
+
+func setName(c *plan.Choices, key, v string) bool {
+	switch key {
+	case "filter-name":
+		c.FilterName = v
+	case "metric-name":
+		c.MetricName = v
+	case "namespace":
+		c.Namespace = v
+	case "alarm-name":
+		c.AlarmName = v
+	case "topic-name":
+		c.TopicName = v
+	case "log-group-name":
+		c.LogGroupName = v
+	case "role-name":
+		c.RoleName = v
+	default:
+		return false
+	}
+	return true
+}
+
+// AskChoices asks where notifications go (when needed) and whether to
+// change the default names.
+func (h *Huh) AskChoices(ctx context.Context, req Request) (plan.Choices, error) {
+	c := req.Current
+	if req.AskTarget {
+		var a TargetAnswers
+		if err := h.run(ctx, TargetKindForm(&a)); err != nil {
+			return c, err
+		}
+		if err := h.run(ctx, TargetValueForm(&a)); err != nil {
+			return c, err
+		}
+		c = a.Choices(c)
+	}
+	if len(req.Names) > 0 {
+		keep := true
+		f := huh.NewForm(huh.NewGroup(huh.NewConfirm().
+			Title("Use these names?").
+			Description(describeNames(req.Names)).
+			Affirmative("Yes").Negative("Change them").Value(&keep)))
+		if err := h.run(ctx, f); err != nil {
+			return c, err
+		}
+		if !keep {
+			values := map[string]*string{}
+			for _, n := range req.Names {
+				v := n.Default
+				values[n.Key] = &v
+			}
+			if err := h.run(ctx, NamesForm(req.Names, values)); err != nil {
+				return c, err
+			}
+			for k, v := range values {
+				setName(&c, k, strings.TrimSpace(*v))
+			}
+		}
+	}
+	return c, nil
+}
+
+func describeNames(names []Name) string {
+	var b strings.Builder
+	for _, n := range names {
+		fmt.Fprintf(&b, "%s: %s\n", n.Label, n.Default)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// Confirm asks a yes/no question; no is the default.
+func (h *Huh) Confirm(ctx context.Context, title, description string) (bool, error) {
+	ok := false
+	f := huh.NewForm(huh.NewGroup(huh.NewConfirm().Title(title).Description(description).
+		Affirmative("Apply").Negative("Cancel").Value(&ok)))
+	if err := h.run(ctx, f); err != nil {
+		return false, err
+	}
+	return ok, nil
+}
