@@ -182,9 +182,20 @@ func TestCloudWatchJSONAgainstMoto(t *testing.T) {
 	_, err = cw.SetAlarmState(ctx, &cloudwatch.SetAlarmStateInput{
 		AlarmName: aws.String("no-such-alarm"), StateValue: cwtypes.StateValueAlarm, StateReason: aws.String("test"),
 	})
+	var notFound *cwtypes.ResourceNotFound
+	if !errors.As(err, &notFound) || notFound.ErrorCode() != "ResourceNotFound" {
+		t.Errorf("SetAlarmState on a missing alarm: err = %v, want a typed ResourceNotFound", err)
+	}
+	// A query-compatible code that differs from its JSON shape name:
+	// InvalidParameterValueException is "InvalidParameterValue" on the wire.
+	_, err = cw.ListMetrics(ctx, &cloudwatch.ListMetricsInput{NextToken: aws.String("bogus")})
+	var invalid *cwtypes.InvalidParameterValueException
+	if !errors.As(err, &invalid) || invalid.ErrorCode() != "InvalidParameterValue" {
+		t.Errorf("ListMetrics with a bad token: err = %v, want a typed InvalidParameterValueException with code InvalidParameterValue", err)
+	}
 	var apiErr smithy.APIError
-	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "ResourceNotFound" {
-		t.Errorf("SetAlarmState on a missing alarm: err = %v, want code ResourceNotFound", err)
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "InvalidParameterValue" {
+		t.Errorf("smithy.APIError code = %v", err)
 	}
 }
 

@@ -112,3 +112,17 @@ func TestPatternFlagsAfterArgument(t *testing.T) {
 		t.Errorf("-- did not protect the pattern: %s", errOut)
 	}
 }
+
+// `apply FILE --yes`: the flag after the argument reaches apply, which then
+// fails on the missing file, not on its arguments.
+func TestApplyFlagAfterArgument(t *testing.T) {
+	for _, args := range [][]string{
+		{"apply", "no-such-plan.json", "--yes"},
+		{"apply", "--yes", "no-such-plan.json"},
+	} {
+		code, _, errOut := run(t, args...)
+		if code != exitcode.Error || !strings.Contains(errOut, "no-such-plan.json") || strings.Contains(errOut, "flag provided") {
+			t.Errorf("%q: exit %d, stderr %q; want a failure to read no-such-plan.json", args, code, errOut)
+		}
+	}
+}
