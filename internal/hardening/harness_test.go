@@ -68,8 +68,8 @@ type report struct {
 	} `json:"unknown"`
 }
 
-// audit runs `trailwatch audit --output json` against endpoint.
-func audit(t *testing.T, endpoint string, extra ...string) (result, report) {
+// runAudit runs `trailwatch audit --output json` against endpoint.
+func runAudit(t *testing.T, endpoint string, extra ...string) (result, report) {
 	t.Helper()
 	args := append([]string{"audit", "--output", "json", "--endpoint-url", endpoint}, extra...)
 	res := run(t, context.Background(), args...)

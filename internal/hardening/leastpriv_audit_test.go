@@ -26,7 +26,7 @@ func TestAuditLeastPrivilege(t *testing.T) {
 	t.Cleanup(func() { srv.Reset(t) })
 	as(t, auditor)
 
-	res, r := audit(t, srv.URL)
+	res, r := runAudit(t, srv.URL)
 	if res.code != 0 || verdict(r) != "compliant" {
 		t.Fatalf("with exactly the audit policy: exit %d, verdict %s; want 0, compliant\n%s\n%s", res.code, verdict(r), res.stdout, res.stderr)
 	}
@@ -44,7 +44,7 @@ func TestAuditLeastPrivilege(t *testing.T) {
 			admin.setPolicy("auditor", motoPolicy(t, policy.Without(action)))
 			t.Cleanup(func() { admin.setPolicy("auditor", motoPolicy(t, policy)) })
 
-			res, r := audit(t, srv.URL)
+			res, r := runAudit(t, srv.URL)
 			if action == "sts:GetCallerIdentity" {
 				// AWS answers GetCallerIdentity whatever the policy says,
 				// and moto does the same; TestAuditCallerIdentityDenied
@@ -54,7 +54,7 @@ func TestAuditLeastPrivilege(t *testing.T) {
 				}
 				return
 			}
-			checkDenied(t, res, r, action, resource[action])
+			checkDenied(t, res, r, action, resource[action], "denied")
 
 			// The text a person reads names the action too.
 			text := run(t, t.Context(), "audit", "--endpoint-url", srv.URL)
@@ -79,8 +79,8 @@ func TestAuditCallerIdentityDenied(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			p := faultproxy.Start(t, srv.URL)
 			p.Add(rule)
-			res, r := audit(t, p.URL)
-			checkNamed(t, res, r, "sts:GetCallerIdentity", "")
+			res, r := runAudit(t, p.URL)
+			checkNamed(t, res, r, "sts:GetCallerIdentity", "", "denied")
 			if res.code == 2 {
 				t.Errorf("exit 2 (gaps) for a denied read")
 			}
@@ -88,20 +88,21 @@ func TestAuditCallerIdentityDenied(t *testing.T) {
 	}
 }
 
-// checkDenied asserts the audit's answer to one denied action: unknown,
+// checkDenied asserts the audit's answer to one denied (or failed) action: unknown,
 // exit 1, no gap, and the action (and the resource, when the read is about
 // one) named in the JSON report.
-func checkDenied(t *testing.T, res result, r report, action, resource string) {
+func checkDenied(t *testing.T, res result, r report, action, resource, says string) {
 	t.Helper()
 	if res.code != 1 || verdict(r) != "unknown" {
 		t.Errorf("exit %d, verdict %s; want 1, unknown", res.code, verdict(r))
 	}
-	checkNamed(t, res, r, action, resource)
+	checkNamed(t, res, r, action, resource, says)
 }
 
-// checkNamed asserts that the denied action is reported as an unknown read,
-// with its resource, and that no gap came of it.
-func checkNamed(t *testing.T, res result, r report, action, resource string) {
+// checkNamed asserts that the action is reported as an unknown read, with
+// its resource and a message that says what happened, and that no gap came
+// of it.
+func checkNamed(t *testing.T, res result, r report, action, resource, says string) {
 	t.Helper()
 	if len(r.Gaps) != 0 {
 		t.Errorf("a denied read became gaps %+v; want none", r.Gaps)
@@ -115,8 +116,8 @@ func checkNamed(t *testing.T, res result, r report, action, resource string) {
 		if resource != "" && !strings.Contains(u.Resource, resource) {
 			t.Errorf("unknown read %s names resource %q; want %q", action, u.Resource, resource)
 		}
-		if !strings.Contains(strings.ToLower(u.Message), "denied") {
-			t.Errorf("unknown read %s: message %q does not say it was denied", action, u.Message)
+		if !strings.Contains(strings.ToLower(u.Message), says) {
+			t.Errorf("unknown read %s: message %q does not say %q", action, u.Message, says)
 		}
 	}
 	if !found {

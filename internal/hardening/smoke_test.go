@@ -11,7 +11,7 @@ import (
 func TestBaselineCompliant(t *testing.T) {
 	srv := motoserver.Shared(t)
 	buildChain(t, srv, chainOpts{})
-	res, r := audit(t, srv.URL)
+	res, r := runAudit(t, srv.URL)
 	if res.code != 0 || verdict(r) != "compliant" {
 		t.Fatalf("exit %d, verdict %s; want 0, compliant\n%s\n%s", res.code, verdict(r), res.stdout, res.stderr)
 	}

@@ -1,0 +1,179 @@
+package hardening
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/trailwatch/trailwatch/audit"
+	"github.com/trailwatch/trailwatch/internal/awsx"
+
+	"github.com/trailwatch/trailwatch/internal/faultproxy"
+	"github.com/trailwatch/trailwatch/internal/iampolicy"
+	"github.com/trailwatch/trailwatch/internal/motoserver"
+)
+
+// A fault by name, so a table can cycle through them.
+type faultKind struct {
+	name  string
+	apply func(*faultproxy.Rule) *faultproxy.Rule
+	// words the unknown read's message contains once past the budget
+	says string
+}
+
+var retryableFaults = []faultKind{
+	{"throttle", (*faultproxy.Rule).Throttle, "rate exceeded"},
+	{"503", func(r *faultproxy.Rule) *faultproxy.Rule { return r.Status(503) }, "503"},
+	{"429", (*faultproxy.Rule).TooManyRequests, "too many requests"},
+	{"reset", (*faultproxy.Rule).Reset, "connection reset"},
+	{"500", func(r *faultproxy.Rule) *faultproxy.Rule { return r.Status(500) }, "500"},
+}
+
+// auditReads are the audit's operations, from the policy's single list.
+func auditReads(t *testing.T) []string {
+	t.Helper()
+	actions, err := iampolicy.Actions(iampolicy.ModeAudit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return actions
+}
+
+// Issue 6, faults: throttling, 429, 5xx and resets on every read of the
+// audit, each failing twice and then succeeding (within the SDK's retry
+// budget), give the same report as no faults at all.
+func TestAuditFaultsWithinRetryBudget(t *testing.T) {
+	srv := motoserver.Shared(t)
+	buildChain(t, srv, chainOpts{})
+	_, want := runAudit(t, srv.URL)
+
+	p := faultproxy.Start(t, srv.URL)
+	var rules []*faultproxy.Rule
+	for i, action := range auditReads(t) {
+		r := retryableFaults[i%len(retryableFaults)].apply(faultproxy.On(action).First(2))
+		rules = append(rules, r)
+		p.Add(r)
+	}
+	res, got := runAudit(t, p.URL)
+	if res.code != 0 || verdict(got) != "compliant" {
+		t.Errorf("exit %d, verdict %s; want 0, compliant as without faults\n%s", res.code, verdict(got), res.stderr)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("report under faults differs from the one without (-without +with):\n%s", diff)
+	}
+	for i, r := range rules {
+		if r.Fired() != 2 {
+			t.Errorf("%s: fault fired %d times, want 2 (was the operation called?)", auditReads(t)[i], r.Fired())
+		}
+	}
+}
+
+// Issue 6, faults: past the retry budget a read is unknown: the audit names
+// the action and reports no gap. Every read of the audit, each with one of
+// the retryable faults on every attempt. The runs call audit.Run in parallel
+// (the command line is not safe to run concurrently: urfave/cli's help flag
+// is package state) with the SDK's standard retryer and awsx's budget of
+// attempts but no backoff; TestAuditThrottledPastBudgetExits1 runs the real
+// command once.
+func TestAuditFaultsPastRetryBudget(t *testing.T) {
+	srv := motoserver.Shared(t)
+	c := buildChain(t, srv, chainOpts{})
+	resource := map[string]string{
+		"cloudtrail:GetTrailStatus":    c.trailName,
+		"cloudtrail:GetEventSelectors": c.trailName,
+		"logs:DescribeMetricFilters":   c.logGroup,
+		"sns:GetTopicAttributes":       c.topicARN,
+		"sns:ListSubscriptionsByTopic": c.topicARN,
+	}
+	for i, action := range auditReads(t) {
+		for j := range 2 {
+			fault := retryableFaults[(i+j)%len(retryableFaults)]
+			t.Run(fmt.Sprintf("%s/%s", action, fault.name), func(t *testing.T) {
+				t.Parallel()
+				p := faultproxy.Start(t, srv.URL)
+				rule := fault.apply(faultproxy.On(action))
+				p.Add(rule)
+				r, err := audit.Run(t.Context(), fastRetryClients(t, srv, p.URL), audit.Options{})
+				if err != nil {
+					t.Fatalf("audit.Run: %v", err)
+				}
+				if got := rule.Fired(); got%awsx.DefaultRetryMaxAttempts != 0 || got == 0 {
+					t.Errorf("fault fired %d times, want a multiple of the %d attempts", got, awsx.DefaultRetryMaxAttempts)
+				}
+				if len(r.Gaps) != 0 {
+					t.Errorf("a failed read became gaps %+v", r.Gaps)
+				}
+				if action != "sts:GetCallerIdentity" && r.Compliant != nil {
+					t.Errorf("compliant = %v, want unknown (nil)", *r.Compliant)
+				}
+				var named bool
+				for _, u := range r.Unknown {
+					if u.Action != action {
+						continue
+					}
+					named = true
+					if !strings.Contains(u.Resource, resource[action]) {
+						t.Errorf("unknown read %s names resource %q, want %q", action, u.Resource, resource[action])
+					}
+					if !strings.Contains(strings.ToLower(u.Message), fault.says) {
+						t.Errorf("unknown read %s: message %q does not say %q", action, u.Message, fault.says)
+					}
+				}
+				if !named {
+					t.Errorf("no unknown read names %s: %+v", action, r.Unknown)
+				}
+			})
+		}
+	}
+}
+
+// fastRetryClients are the audit's clients through endpoint with awsx's
+// retry budget and no backoff between attempts.
+func fastRetryClients(t *testing.T, srv *motoserver.Server, endpoint string) audit.Clients {
+	t.Helper()
+	cfg := srv.Config(t, home)
+	cfg.BaseEndpoint = aws.String(endpoint)
+	cfg.RetryMaxAttempts = 0 // the retryer below decides
+	cfg.Retryer = func() aws.Retryer {
+		return retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts = awsx.DefaultRetryMaxAttempts
+			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+			o.RateLimiter = ratelimit.None
+		})
+	}
+	return awsx.FromConfig(cfg).AuditClients()
+}
+
+// Issue 6, faults: the command itself, with real backoff, on one read
+// throttled past the budget: exit 1, the action named, no gap.
+func TestAuditThrottledPastBudgetExits1(t *testing.T) {
+	srv := motoserver.Shared(t)
+	c := buildChain(t, srv, chainOpts{})
+	p := faultproxy.Start(t, srv.URL)
+	p.Add(faultproxy.On("cloudtrail:GetTrailStatus").Throttle())
+	res, r := runAudit(t, p.URL)
+	checkDenied(t, res, r, "cloudtrail:GetTrailStatus", c.trailName, "rate exceeded")
+}
+
+// With no answer at all from sts:GetCallerIdentity the run stops before the
+// audit with an error naming the call, exit 1.
+func TestAuditIdentityUnreachable(t *testing.T) {
+	srv := motoserver.Shared(t)
+	p := faultproxy.Start(t, srv.URL)
+	p.Add(faultproxy.On("sts:GetCallerIdentity").Reset())
+	res := run(t, t.Context(), "audit", "--endpoint-url", p.URL)
+	if res.code != 1 || !strings.Contains(res.stderr, "GetCallerIdentity") {
+		t.Errorf("exit %d, stderr %q; want 1 and the call named", res.code, res.stderr)
+	}
+	for _, c := range p.Calls() {
+		if c.Service != "sts" {
+			t.Errorf("the audit went on to call %s", c.Action())
+		}
+	}
+}
