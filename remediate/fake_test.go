@@ -187,9 +187,15 @@ func (f *fake) StartLogging(_ context.Context, in *cloudtrail.StartLoggingInput,
 	if err := f.call("StartLogging"); err != nil {
 		return nil, err
 	}
-	t, err := f.trail(aws.ToString(in.Name))
-	if err != nil {
-		return nil, err
+	// StartLogging by name, as trailwatch calls it.
+	var t *fakeTrail
+	for _, x := range f.trails {
+		if x.name == aws.ToString(in.Name) {
+			t = x
+		}
+	}
+	if t == nil {
+		return nil, apiErr("TrailNotFoundException", aws.ToString(in.Name))
 	}
 	t.logging = true
 	return &cloudtrail.StartLoggingOutput{}, nil

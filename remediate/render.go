@@ -4,11 +4,45 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // WriteText prints each step's outcome and a summary line, saying plainly
 // what was done, what failed and what was not started.
 func WriteText(w io.Writer, r *Result) error {
+	for _, s := range r.Steps {
+		if s.Status == NotStarted {
+			continue // listed by WriteSummary
+		}
+		if err := WriteStep(w, s); err != nil {
+			return err
+		}
+	}
+	return WriteSummary(w, r)
+}
+
+// WriteStep prints one step's outcome on a line (for live progress).
+func WriteStep(w io.Writer, s StepResult) error {
+	var b strings.Builder
+	mark := map[Status]string{Done: "✓", NoChange: "=", Failed: "✗", NotStarted: "·"}[s.Status]
+	fmt.Fprintf(&b, "%s %s %s: %s", mark, string(s.Action), s.Address, s.Status)
+	if s.Resource != "" && s.Resource != s.Address.Name {
+		fmt.Fprintf(&b, " [%s]", s.Resource)
+	}
+	if s.Detail != "" {
+		fmt.Fprintf(&b, " (%s)", s.Detail)
+	}
+	if s.Error != "" {
+		fmt.Fprintf(&b, "\n    error: %s", s.Error)
+	}
+	b.WriteString("\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteSummary prints the counts and, after a stop, what to do next; the
+// steps that were not started are listed by name.
+func WriteSummary(w io.Writer, r *Result) error {
 	var err error
 	pr := func(format string, args ...any) {
 		if err == nil {
@@ -16,18 +50,9 @@ func WriteText(w io.Writer, r *Result) error {
 		}
 	}
 	for _, s := range r.Steps {
-		mark := map[Status]string{Done: "✓", NoChange: "=", Failed: "✗", NotStarted: "·"}[s.Status]
-		pr("%s %s %s: %s", mark, string(s.Action), s.Address, s.Status)
-		if s.Resource != "" && s.Resource != s.Address.Name {
-			pr(" [%s]", s.Resource)
+		if s.Status == NotStarted && (r.Cancelled || r.Count(Failed) > 0) {
+			pr("· %s %s: not started\n", string(s.Action), s.Address)
 		}
-		if s.Detail != "" {
-			pr(" (%s)", s.Detail)
-		}
-		if s.Error != "" {
-			pr("\n    error: %s", s.Error)
-		}
-		pr("\n")
 	}
 	pr("Apply: %d done, %d already in place, %d failed, %d not started.\n",
 		r.Count(Done), r.Count(NoChange), r.Count(Failed), r.Count(NotStarted))

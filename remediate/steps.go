@@ -36,7 +36,13 @@ func (a *applier) trailLogging(ctx context.Context, region string, p *plan.Trail
 	if aws.ToBool(st.IsLogging) {
 		return outcome{resource: p.Trail.ARN, detail: "already logging"}, nil
 	}
-	if _, err := ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String(p.Trail.ARN)}); err != nil {
+	// By name: the trail is in this account and region (the plan checked),
+	// where the name is unique; moto's StartLogging accepts only the name.
+	name := p.Trail.Name
+	if name == "" {
+		name = p.Trail.ARN
+	}
+	if _, err := ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String(name)}); err != nil {
 		return outcome{}, fmt.Errorf("start logging %s: %w", p.Trail.ARN, err)
 	}
 	return outcome{changed: true, resource: p.Trail.ARN, detail: "logging started"}, nil

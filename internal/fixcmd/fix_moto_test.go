@@ -1,0 +1,206 @@
+package fixcmd_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+)
+
+// For every gap code a state with that gap: fix --yes makes audit pass, and
+// a second fix --yes writes nothing.
+func TestFixEveryGap(t *testing.T) {
+	for _, tc := range []struct {
+		code string
+		s    state
+	}{
+		{"TRAIL_NOT_LOGGING", state{notLogging: true}},
+		{"MANAGEMENT_EVENTS_NOT_CAPTURED", state{selectors: []cttypes.EventSelector{dataSelector}}},
+		{"NO_CLOUDWATCH_LOGS", state{noLogs: true}},
+		{"NO_METRIC_FILTER", state{noFilter: true}},
+		{"NO_ALARM", state{noAlarm: true}},
+		{"ALARM_NOT_NOTIFYING", state{alarmDisabled: true}},
+		{"NO_CONFIRMED_SUBSCRIPTION", state{noSub: true}},
+		{"everything", state{notLogging: true, selectors: []cttypes.EventSelector{dataSelector}, noLogs: true}},
+	} {
+		t.Run(tc.code, func(t *testing.T) {
+			w := newWorld(t)
+			w.build(tc.s)
+			before := w.cli(false, "audit", "--output", "json")
+			if before.code != 2 || (tc.code != "everything" && !strings.Contains(gapsOf(before.out), tc.code)) {
+				t.Fatalf("state does not show %s: exit %d, gaps %s\n%s", tc.code, before.code, gapsOf(before.out), before.errOut)
+			}
+			w.resetOps()
+			fix := w.cli(false, "fix", "--yes", "--subscribe", "sqs:"+queueARN)
+			if fix.code != 0 {
+				t.Fatalf("fix exit %d\nstdout:\n%s\nstderr:\n%s", fix.code, fix.out, fix.errOut)
+			}
+			if len(w.writes()) == 0 {
+				t.Error("fix wrote nothing")
+			}
+			if !strings.Contains(fix.out, "Plan:") || strings.Index(fix.out, "Plan:") > strings.Index(fix.out, "Applying:") {
+				t.Error("the plan was not printed before applying")
+			}
+			after := w.cli(false, "audit", "--output", "json")
+			if after.code != 0 {
+				t.Fatalf("audit after fix: exit %d, gaps %s", after.code, gapsOf(after.out))
+			}
+			w.resetOps()
+			again := w.cli(false, "fix", "--yes", "--subscribe", "sqs:"+queueARN)
+			if again.code != 0 || len(w.writes()) != 0 {
+				t.Errorf("second fix: exit %d, writes %v\n%s", again.code, w.writes(), again.out)
+			}
+		})
+	}
+}
+
+func TestDryRunWritesNothing(t *testing.T) {
+	w := newWorld(t)
+	w.build(state{noLogs: true, notLogging: true})
+	w.resetOps()
+	r := w.cli(false, "fix", "--dry-run", "--email", "secops@example.com")
+	if r.code != 2 || len(w.writes()) != 0 {
+		t.Fatalf("exit %d, writes %v\n%s%s", r.code, w.writes(), r.out, r.errOut)
+	}
+	if !strings.Contains(r.out, "+ create logs_log_group") || !strings.Contains(r.errOut, "nothing was written") {
+		t.Errorf("output:\n%s\n%s", r.out, r.errOut)
+	}
+	// plan is the same, read-only.
+	r = w.cli(false, "plan", "--email", "secops@example.com", "--output", "json")
+	if r.code != 2 || len(w.writes()) != 0 || !strings.Contains(r.out, `"action": "+"`) {
+		t.Errorf("plan: exit %d, writes %v", r.code, w.writes())
+	}
+}
+
+func TestNoTerminalNoYesRefuses(t *testing.T) {
+	w := newWorld(t)
+	w.build(state{notLogging: true})
+	w.resetOps()
+	r := w.cli(false, "fix")
+	if r.code != 1 || len(w.writes()) != 0 {
+		t.Fatalf("exit %d, writes %v", r.code, w.writes())
+	}
+	if !strings.Contains(r.errOut, "--yes") || !strings.Contains(r.out, "~ update cloudtrail_logging") {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", r.out, r.errOut)
+	}
+}
+
+func TestYesWithoutEndpointFailsBeforeWriting(t *testing.T) {
+	w := newWorld(t)
+	w.build(state{noAlarm: true, notLogging: true})
+	w.resetOps()
+	r := w.cli(false, "fix", "--yes")
+	if r.code != 1 || len(w.writes()) != 0 || !strings.Contains(r.errOut, "--email") {
+		t.Fatalf("exit %d, writes %v\n%s", r.code, w.writes(), r.errOut)
+	}
+}
+
+func TestDataSelectorsSurvive(t *testing.T) {
+	w := newWorld(t)
+	w.build(state{selectors: []cttypes.EventSelector{dataSelector}})
+	if r := w.cli(false, "fix", "--yes"); r.code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", r.code, r.out, r.errOut)
+	}
+	out, err := w.f.CloudTrail(region).GetEventSelectors(w.ctx, &cloudtrail.GetEventSelectorsInput{TrailName: aws.String("main")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, s := range out.EventSelectors {
+		for _, d := range s.DataResources {
+			if aws.ToString(d.Type) == "AWS::S3::Object" && len(d.Values) == 1 && d.Values[0] == "arn:aws:s3:::payroll/" {
+				found = true
+			}
+		}
+	}
+	if !found {
+		t.Errorf("data selector lost: %+v", out.EventSelectors)
+	}
+}
+
+func TestUnrelatedAlarmWithDefaultNameUntouched(t *testing.T) {
+	w := newWorld(t)
+	w.build(state{noAlarm: true})
+	w.alarm("trailwatch-cloudtrail-config-changes", "CPUUtilization", false, nil)
+	r := w.cli(false, "fix", "--yes", "--subscribe", "sqs:"+queueARN)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", r.code, r.out, r.errOut)
+	}
+	out, err := w.f.CloudWatch(region).DescribeAlarms(w.ctx, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: aws.String("trailwatch-cloudtrail-config-changes")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]string{}
+	for _, a := range out.MetricAlarms {
+		names[aws.ToString(a.AlarmName)] = aws.ToString(a.MetricName)
+		if aws.ToString(a.AlarmName) == "trailwatch-cloudtrail-config-changes" && (aws.ToBool(a.ActionsEnabled) || len(a.AlarmActions) > 0) {
+			t.Errorf("unrelated alarm changed: %+v", a)
+		}
+	}
+	if names["trailwatch-cloudtrail-config-changes"] != "CPUUtilization" || names["trailwatch-cloudtrail-config-changes-2"] != metric {
+		t.Errorf("alarms = %v", names)
+	}
+}
+
+func TestSavedPlan(t *testing.T) {
+	w := newWorld(t)
+	w.build(state{notLogging: true, noAlarm: true})
+	file := filepath.Join(t.TempDir(), "plan.json")
+	r := w.cli(false, "plan", "--subscribe", "sqs:"+queueARN, "--out", file)
+	if r.code != 2 {
+		t.Fatalf("plan exit %d\n%s", r.code, r.errOut)
+	}
+
+	t.Run("tampered", func(t *testing.T) {
+		data, _ := os.ReadFile(file)
+		bad := filepath.Join(t.TempDir(), "bad.json")
+		os.WriteFile(bad, []byte(strings.Replace(string(data), "alerts", "evil", 1)), 0o600)
+		w.resetOps()
+		r := w.cli(false, "apply", "--yes", bad)
+		if r.code != 1 || len(w.writes()) != 0 || !strings.Contains(r.errOut, "checksum") {
+			t.Errorf("exit %d writes %v\n%s", r.code, w.writes(), r.errOut)
+		}
+	})
+	t.Run("no terminal without --yes", func(t *testing.T) {
+		w.resetOps()
+		r := w.cli(false, "apply", file)
+		if r.code != 1 || len(w.writes()) != 0 || !strings.Contains(r.errOut, "--yes") {
+			t.Errorf("exit %d writes %v\n%s", r.code, w.writes(), r.errOut)
+		}
+	})
+	t.Run("stale", func(t *testing.T) {
+		// The account changes: someone starts the trail.
+		if _, err := w.f.CloudTrail(region).StartLogging(w.ctx, &cloudtrail.StartLoggingInput{Name: aws.String("main")}); err != nil {
+			t.Fatal(err)
+		}
+		w.resetOps()
+		r := w.cli(false, "apply", "--yes", file)
+		if r.code != 1 || len(w.writes()) != 0 {
+			t.Fatalf("exit %d writes %v\n%s", r.code, w.writes(), r.errOut)
+		}
+		if !strings.Contains(r.errOut, "stale") || !strings.Contains(r.errOut, "is_logging: false → true") {
+			t.Errorf("stderr:\n%s", r.errOut)
+		}
+	})
+	t.Run("fresh", func(t *testing.T) {
+		r := w.cli(false, "plan", "--subscribe", "sqs:"+queueARN, "--out", file)
+		if r.code != 2 {
+			t.Fatalf("plan exit %d", r.code)
+		}
+		r = w.cli(false, "apply", "--yes", file)
+		if r.code != 0 {
+			t.Fatalf("apply exit %d\n%s\n%s", r.code, r.out, r.errOut)
+		}
+		// Applying the same file again: the account moved on, so it is stale.
+		w.resetOps()
+		r = w.cli(false, "apply", "--yes", file)
+		if r.code != 1 || len(w.writes()) != 0 {
+			t.Errorf("re-apply exit %d writes %v", r.code, w.writes())
+		}
+	})
+}
