@@ -32,48 +32,80 @@ var auditActions = []string{
 	"sns:ListSubscriptionsByTopic",
 }
 
-// fixActions are what `trailwatch fix` calls beyond the audit's reads: the
-// writes of the remediate package and the reads it makes to re-check each
-// step just before writing.
+// fixActions are the calls `trailwatch fix` and `apply` make beyond the
+// audit's reads: the remediate package's writes, and the reads it makes to
+// re-check a resource just before writing (remediate/clients.go lists them).
+// The kms reads happen only with --kms-key.
 var fixActions = []string{
 	"cloudtrail:StartLogging",
 	"cloudtrail:PutEventSelectors",
 	"cloudtrail:UpdateTrail",
 	"logs:DescribeLogGroups",
+	"logs:ListTagsForResource",
 	"logs:CreateLogGroup",
 	"logs:PutRetentionPolicy",
-	"logs:TagResource",
 	"logs:PutMetricFilter",
 	"iam:GetRole",
+	"iam:GetRolePolicy",
 	"iam:CreateRole",
-	"iam:TagRole",
+	"iam:UpdateAssumeRolePolicy",
 	"iam:PutRolePolicy",
+	"sns:ListTagsForResource",
 	"sns:CreateTopic",
 	"sns:SetTopicAttributes",
-	"sns:TagResource",
-	"sns:ListTagsForResource",
 	"sns:Subscribe",
-	"cloudwatch:PutMetricAlarm",
-	"cloudwatch:TagResource",
 	"cloudwatch:ListTagsForResource",
+	"cloudwatch:PutMetricAlarm",
+	"kms:DescribeKey",
+	"kms:GetKeyPolicy",
 }
 
-// passRole lets fix hand the log-delivery role to CloudTrail (UpdateTrail
-// with CloudWatchLogsRoleArn). It is not an API call: AWS checks it inside
-// UpdateTrail, so it gets its own statement limited to CloudTrail.
+// implied are actions AWS authorizes inside another call rather than as
+// calls of their own: tags given at creation need the service's tagging
+// action, and UpdateTrail with CloudWatchLogsRoleArn needs iam:PassRole on
+// that role. A recording proxy cannot see them; Implied names them.
+var implied = map[string][]string{
+	"logs:CreateLogGroup":       {"logs:TagResource"},
+	"iam:CreateRole":            {"iam:TagRole"},
+	"sns:CreateTopic":           {"sns:TagResource"},
+	"cloudwatch:PutMetricAlarm": {"cloudwatch:TagResource"},
+	"cloudtrail:UpdateTrail":    {passRole},
+}
+
+// passRole lets fix hand the log-delivery role to CloudTrail. It gets its own
+// statement, limited to passing roles to CloudTrail.
 const passRole = "iam:PassRole"
 
-// Actions returns the IAM actions mode needs, sorted, iam:PassRole included
-// for fix. It is the single list the policy and the tests use.
-func Actions(mode string) ([]string, error) {
+// Calls returns the API calls mode makes, as IAM actions, sorted: the
+// policy's actions minus the implied ones.
+func Calls(mode string) ([]string, error) {
 	var out []string
 	switch mode {
 	case ModeAudit:
 		out = slices.Clone(auditActions)
 	case ModeFix:
-		out = slices.Concat(auditActions, fixActions, []string{passRole})
+		out = slices.Concat(auditActions, fixActions)
 	default:
 		return nil, modeError(mode)
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
+// Implied returns the actions AWS also checks when action is called (see
+// implied), or nil.
+func Implied(action string) []string { return slices.Clone(implied[action]) }
+
+// Actions returns every IAM action mode needs, sorted: its calls and the
+// actions they imply. It is the single list the policy and the tests use.
+func Actions(mode string) ([]string, error) {
+	calls, err := Calls(mode)
+	if err != nil {
+		return nil, err
+	}
+	out := slices.Clone(calls)
+	for _, c := range calls {
+		out = append(out, implied[c]...)
 	}
 	slices.Sort(out)
 	return slices.Compact(out), nil
