@@ -26,8 +26,8 @@ import (
 	"github.com/trailwatch/trailwatch/remediate"
 )
 
-// Options holds a command's inputs and dependencies; tests call runPlan,
-// runFix and runApply with it directly.
+// Options holds a command's inputs and dependencies; tests call RunPlan,
+// RunFix and RunApply with it directly.
 type Options struct {
 	IO      *term.IO
 	Choices plan.Choices
@@ -116,7 +116,7 @@ func planCommand(streams func() *term.IO) *cli.Command {
 				return err
 			}
 			o.Out = c.String("out")
-			return runPlan(c.Context, o)
+			return RunPlan(c.Context, o)
 		},
 	}
 }
@@ -144,7 +144,7 @@ func fixCommand(streams func() *term.IO) *cli.Command {
 				return err
 			}
 			o.Yes, o.DryRun = c.Bool("yes"), c.Bool("dry-run")
-			return runFix(c.Context, o)
+			return RunFix(c.Context, o)
 		},
 	}
 }
@@ -173,7 +173,7 @@ func applyCommand(streams func() *term.IO) *cli.Command {
 			o := Options{IO: io, File: c.Args().First(), Strict: c.Bool("strict"), Yes: c.Bool("yes"), Format: format,
 				Color: cliflags.Color(c, io), Connect: connectAWS(cliflags.SettingsFrom(c)),
 				Prompter: prompt.New(io.In, io.Out), Now: time.Now}
-			return runApply(c.Context, o)
+			return RunApply(c.Context, o)
 		},
 	}
 }
@@ -249,7 +249,8 @@ func planStatus(p *plan.Plan, r *audit.Report) error {
 
 // ---- plan ----
 
-func runPlan(ctx context.Context, o Options) error {
+// RunPlan audits, builds the plan, prints it and saves it with --out.
+func RunPlan(ctx context.Context, o Options) error {
 	env, err := o.Connect(ctx)
 	if err != nil {
 		return interrupted(ctx, err)
@@ -283,7 +284,9 @@ func runPlan(ctx context.Context, o Options) error {
 // errCancelled is what a cancelled prompt returns: exit 1, nothing written.
 var errCancelled = exitcode.New(exitcode.Error, errors.New("cancelled; nothing was written"))
 
-func runFix(ctx context.Context, o Options) error {
+// RunFix audits, plans, prints the plan, asks (or refuses), applies and
+// audits again.
+func RunFix(ctx context.Context, o Options) error {
 	env, err := o.Connect(ctx)
 	if err != nil {
 		return interrupted(ctx, err)
@@ -474,7 +477,8 @@ func writeVerdict(w io.Writer, r *audit.Report, res *remediate.Result) {
 
 // ---- apply ----
 
-func runApply(ctx context.Context, o Options) error {
+// RunApply applies a saved plan if it is intact and still matches the account.
+func RunApply(ctx context.Context, o Options) error {
 	saved, err := plan.Load(o.File)
 	if err != nil {
 		return err

@@ -69,7 +69,9 @@ func New(in io.Reader, out io.Writer) *Huh { return &Huh{In: in, Out: out} }
 func (h *Huh) run(ctx context.Context, f *huh.Form) error {
 	f = f.WithInput(h.In).WithOutput(h.Out).WithAccessible(h.Accessible).WithShowHelp(true)
 	err := f.RunWithContext(ctx)
-	if errors.Is(err, huh.ErrUserAborted) || errors.Is(err, context.Canceled) {
+	if err != nil && (errors.Is(err, huh.ErrUserAborted) || ctx.Err() != nil) {
+		// Esc or Ctrl-C in the form, or the command's context ended
+		// (huh reports that as a timeout).
 		return ErrCancelled
 	}
 	return err
