@@ -153,7 +153,11 @@ func WriteText(w io.Writer, p *Plan, color bool) error {
 		return code + s + ansiReset
 	}
 	if p.Empty() {
-		ew.printf("No changes. The account already satisfies the control as far as trailwatch can fix it.\n")
+		if len(p.Remaining) == 0 {
+			ew.printf("No changes: every link of the chain is in place.\n")
+		} else {
+			ew.printf("No changes trailwatch can make now.\n")
+		}
 	} else {
 		ew.printf("trailwatch will make these changes in account %s, in this order:\n", p.Account)
 		for _, s := range p.Steps {
