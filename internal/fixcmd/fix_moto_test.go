@@ -204,3 +204,25 @@ func TestSavedPlan(t *testing.T) {
 		}
 	})
 }
+
+// An email subscription stays pending: fix says so plainly and exits 2; a
+// second fix does not subscribe again.
+func TestPendingEmail(t *testing.T) {
+	w := newWorld(t)
+	w.pending = true
+	w.build(state{noAlarm: true})
+	r := w.cli(false, "fix", "--yes", "--email", "pending@example.com")
+	if r.code != 2 {
+		t.Fatalf("exit %d\n%s\n%s", r.code, r.out, r.errOut)
+	}
+	for _, want := range []string{"click the link", "NO_CONFIRMED_SUBSCRIPTION", "After: gaps remain"} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("output lacks %q:\n%s", want, r.out)
+		}
+	}
+	w.resetOps()
+	r = w.cli(false, "fix", "--yes", "--email", "pending@example.com")
+	if r.code != 2 || len(w.writes()) != 0 || !strings.Contains(r.out, "waits for confirmation") {
+		t.Errorf("second run: exit %d, writes %v\n%s", r.code, w.writes(), r.out)
+	}
+}

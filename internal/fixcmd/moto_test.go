@@ -47,6 +47,10 @@ type world struct {
 	proxy string
 	mu    sync.Mutex
 	ops   []string
+	// pending makes SNS show every subscription whose endpoint contains
+	// "pending" as unconfirmed, as AWS does for an email nobody confirmed
+	// (moto confirms every subscription at once).
+	pending bool
 }
 
 func newWorld(t *testing.T) *world {
@@ -74,6 +78,38 @@ var (
 func (w *world) recorder(backend string) string {
 	u, _ := url.Parse(backend)
 	rp := httputil.NewSingleHostReverseProxy(u)
+	member := regexp.MustCompile(`(?s)<member>.*?</member>`)
+	subARN := regexp.MustCompile(`<SubscriptionArn>[^<]*</SubscriptionArn>`)
+	rp.ModifyResponse = func(resp *http.Response) error {
+		w.mu.Lock()
+		pending := w.pending
+		w.mu.Unlock()
+		op := resp.Request.Header.Get("X-Test-Op")
+		if !pending || (op != "ListSubscriptionsByTopic" && op != "Subscribe" && op != "ListSubscriptions") {
+			return nil
+		}
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if op == "Subscribe" {
+			if strings.Contains(resp.Request.Header.Get("X-Test-Body"), "pending") {
+				body = subARN.ReplaceAll(body, []byte("<SubscriptionArn>pending confirmation</SubscriptionArn>"))
+			}
+		} else {
+			body = member.ReplaceAllFunc(body, func(m []byte) []byte {
+				if bytes.Contains(m, []byte("pending")) {
+					return subARN.ReplaceAll(m, []byte("<SubscriptionArn>PendingConfirmation</SubscriptionArn>"))
+				}
+				return m
+			})
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		resp.ContentLength = int64(len(body))
+		resp.Header.Del("Content-Length")
+		return nil
+	}
 	h := http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -88,6 +124,10 @@ func (w *world) recorder(backend string) string {
 		w.mu.Lock()
 		w.ops = append(w.ops, op)
 		w.mu.Unlock()
+		r.Header.Set("X-Test-Op", op)
+		if op == "Subscribe" {
+			r.Header.Set("X-Test-Body", string(body))
+		}
 		rp.ServeHTTP(rw, r)
 	})
 	s := httptest.NewServer(h)
