@@ -83,6 +83,11 @@ func common(c *cli.Context, io *term.IO) (Options, error) {
 	if err != nil {
 		return Options{}, err
 	}
+	// choicesFrom narrows --retention-days to int32; a value past that
+	// range would wrap around to another (possibly valid) number of days.
+	if d := c.Int("retention-days"); d != int(int32(d)) {
+		return Options{}, fmt.Errorf("--retention-days %d: want one of %v", d, plan.RetentionValues)
+	}
 	ch := choicesFrom(c)
 	if err := ch.Validate(); err != nil {
 		return Options{}, err
