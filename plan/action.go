@@ -56,6 +56,8 @@ func (a *Action) UnmarshalText(b []byte) error {
 type Kind string
 
 const (
+	KindTrailBucket     Kind = "s3_bucket"                  // CreateBucket + settings + policy, or a policy merge
+	KindTrail           Kind = "cloudtrail_trail"           // CreateTrail (multi-region, tagged)
 	KindTrailLogging    Kind = "cloudtrail_logging"         // StartLogging
 	KindEventSelectors  Kind = "cloudtrail_event_selectors" // PutEventSelectors
 	KindLogGroup        Kind = "logs_log_group"             // CreateLogGroup + PutRetentionPolicy
@@ -66,10 +68,6 @@ const (
 	KindTopicPolicy     Kind = "sns_topic_policy"           // policy merge on an existing topic
 	KindSubscription    Kind = "sns_subscription"           // Subscribe
 	KindAlarm           Kind = "cloudwatch_metric_alarm"    // PutMetricAlarm
-
-	// Reserved for bootstrap (an account without a multi-region trail):
-	// KindTrailBucket "s3_bucket" and KindTrail "cloudtrail_trail" slot in
-	// before KindTrailLogging with their own parameter structs.
 )
 
 // Address names the resource a step writes: its kind, its name (or ARN when

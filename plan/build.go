@@ -110,11 +110,10 @@ func (e *UnknownError) Error() string {
 	return "cannot plan safely: the audit could not read " + strings.Join(parts, "; ") + "; grant the read permission and run again"
 }
 
-// ErrNoTrail is returned when there is no multi-region trail to build on.
-var ErrNoTrail = errors.New("no multi-region trail: creating one is not supported yet; create a multi-region trail (or see issue 5, bootstrap) and run again")
-
 // Step IDs.
 const (
+	IDTrailBucket     = "s3.bucket"
+	IDTrail           = "trail.create"
 	IDTrailLogging    = "trail.logging"
 	IDEventSelectors  = "trail.event_selectors"
 	IDLogGroup        = "logs.log_group"
@@ -192,7 +191,7 @@ func (b *builder) build() error {
 	f := b.r.Facts
 	t := f.Trail
 	if b.has(audit.NoMultiRegionTrail) || t == nil {
-		return ErrNoTrail
+		return b.bootstrap()
 	}
 	b.acct = b.r.Account
 	b.partition = Partition(t.ARN)
@@ -280,6 +279,92 @@ func (b *builder) build() error {
 	if b.lgName == "" {
 		return fmt.Errorf("plan: the report names no log group for trail %s", t.Name)
 	}
+	return b.metricChain(newGroup)
+}
+
+// bootstrap plans a new multi-region trail in the configured region, with
+// a bucket for its logs and CloudWatch Logs delivery, then the rest of the
+// chain on the new log group.
+func (b *builder) bootstrap() error {
+	f := b.r.Facts
+	b.acct = b.r.Account
+	home := b.r.Region
+	if b.acct == "" {
+		return errors.New("plan: the audit did not learn the account id (sts:GetCallerIdentity), which the new trail's bucket name and policies need; grant it and run again")
+	}
+	if home == "" {
+		return errors.New("plan: no region: the new trail's home region is --region (or the configured region)")
+	}
+	b.partition = RegionPartition(home)
+	name := b.c.TrailName
+	if slices.Contains(f.SingleRegionTrails, name) {
+		for i := 2; ; i++ {
+			n := fmt.Sprintf("%s-%d", b.c.TrailName, i)
+			if !slices.Contains(f.SingleRegionTrails, n) {
+				name = n
+				break
+			}
+		}
+		b.note("trail name %q is held by a single-region trail; the new trail is named %q", b.c.TrailName, name)
+	}
+	trailARN := TrailARN(b.partition, home, b.acct, name)
+	if len(f.SingleRegionTrails) > 0 {
+		b.note("single-region trail(s) %s are left alone; the new multi-region trail %s is added beside them", strings.Join(f.SingleRegionTrails, ", "), name)
+	}
+	reason := b.reason(audit.NoMultiRegionTrail)
+
+	// Bucket: an existing one named by --trail-bucket (policy merged), or a new one.
+	bucket := DefaultBucketName(b.acct, home)
+	if b.c.TrailBucket != "" {
+		bucket = b.c.TrailBucket
+		b.add(Step{ID: IDTrailBucket, Action: Update,
+			Address: Address{Kind: KindTrailBucket, Name: bucket},
+			Reason:  Reason{Code: audit.NoMultiRegionTrail, Message: "let the new trail write its logs to bucket " + bucket + " (statements merged into its policy; every other statement kept)"},
+			Params:  Params{Bucket: &BucketParams{Name: bucket, Existing: true, TrailARN: trailARN, Account: b.acct}}})
+		if b.c.KMSKeyID != "" {
+			b.note("--kms-key encrypts only a bucket trailwatch creates; bucket %s keeps its own encryption settings", bucket)
+		}
+	} else {
+		b.add(Step{ID: IDTrailBucket, Action: Create,
+			Address: Address{Kind: KindTrailBucket, Name: bucket, Region: home},
+			Reason:  Reason{Code: audit.NoMultiRegionTrail, Message: "the new trail needs a bucket for its log files"},
+			Params:  Params{Bucket: &BucketParams{Name: bucket, KMSKeyID: b.c.KMSKeyID, TrailARN: trailARN, Account: b.acct}}})
+		if b.c.KMSKeyID != "" {
+			b.note("bucket %s is encrypted with %s: its key policy must let cloudtrail.amazonaws.com use it (kms:GenerateDataKey*), and readers of the logs need kms:Decrypt", bucket, b.c.KMSKeyID)
+		}
+	}
+
+	// Log group and role for CloudWatch Logs delivery.
+	b.lgName, b.lgRegion, b.lgStep = b.c.LogGroupName, home, IDLogGroup
+	b.add(Step{ID: IDLogGroup, Action: Create,
+		Address: Address{Kind: KindLogGroup, Name: b.lgName, Region: home},
+		Reason:  b.reason(audit.NoCloudWatchLogs),
+		Params:  Params{LogGroup: &LogGroupParams{Name: b.lgName, RetentionDays: b.c.RetentionDays}}})
+	b.add(Step{ID: IDLogsRole, Action: Create, DependsOn: []string{IDLogGroup},
+		Address: Address{Kind: KindLogsRole, Name: b.c.RoleName},
+		Reason:  b.reason(audit.NoCloudWatchLogs),
+		Params: Params{LogsRole: &LogsRoleParams{Name: b.c.RoleName, PolicyName: RolePolicyName,
+			LogGroupName: b.lgName, LogGroupRegion: home, TrailARN: trailARN}}})
+
+	// The trail, delivering to both, then logging.
+	b.add(Step{ID: IDTrail, Action: Create, DependsOn: []string{IDTrailBucket, IDLogGroup, IDLogsRole},
+		Address: Address{Kind: KindTrail, Name: name, Region: home},
+		Reason:  reason,
+		Params: Params{Trail: &TrailParams{Name: name, ARN: trailARN, BucketName: bucket,
+			IsMultiRegion: true, IncludeGlobalServiceEvents: true, EnableLogFileValidation: true,
+			LogGroupName: b.lgName, LogGroupARN: LogGroupARN(b.partition, home, b.acct, b.lgName),
+			RoleName: b.c.RoleName, RoleARN: RoleARN(b.partition, b.acct, b.c.RoleName)}}})
+	b.add(Step{ID: IDTrailLogging, Action: Update, DependsOn: []string{IDTrail},
+		Address: Address{Kind: KindTrailLogging, Name: name, Region: home},
+		Reason:  b.reason(audit.TrailNotLogging),
+		Params:  Params{TrailLogging: &TrailLoggingParams{Trail: TrailRef{Name: name, ARN: trailARN}}}})
+	return b.metricChain(true)
+}
+
+// metricChain plans the metric filter, topic, subscription and alarm on the
+// log group in b.lgName/b.lgRegion.
+func (b *builder) metricChain(newGroup bool) error {
+	f := b.r.Facts
 
 	// Metric filter.
 	reuseFilter := f.Filter != nil && !newGroup && !b.has(audit.NoMetricFilter)
@@ -605,6 +690,13 @@ func (b *builder) closedBy(code audit.Code) bool {
 		kinds[s.Address.Kind] = true
 	}
 	switch code {
+	case audit.NoMultiRegionTrail, audit.ManagementEventsMissing:
+		// A new trail logs all management events (AWS's default selectors).
+		return kinds[KindTrail]
+	case audit.TrailNotLogging:
+		return kinds[KindTrail] && kinds[KindTrailLogging]
+	case audit.NoCloudWatchLogs:
+		return kinds[KindTrail] || kinds[KindTrailCloudWatch]
 	case audit.NoAlarm, audit.AlarmNotNotifying:
 		return kinds[KindAlarm]
 	case audit.NoMetricFilter:

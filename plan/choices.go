@@ -19,7 +19,14 @@ const (
 	DefaultLogGroupName  = "trailwatch-cloudtrail-logs"
 	DefaultRoleName      = "trailwatch-cloudtrail-logs"
 	DefaultRetentionDays = 365
+	DefaultTrailName     = "trailwatch"
 )
+
+// DefaultBucketName is the deterministic name of the bucket trailwatch
+// creates for a new trail's logs. Apply adds -2, -3... when it is taken.
+func DefaultBucketName(account, region string) string {
+	return "trailwatch-cloudtrail-" + account + "-" + region
+}
 
 // Choices are every decision a plan depends on. A saved plan carries them,
 // so what was reviewed is what runs.
@@ -36,6 +43,11 @@ type Choices struct {
 	RoleName      string `json:"role_name,omitempty"`
 	RetentionDays int32  `json:"retention_days,omitempty"`
 	KMSKeyID      string `json:"kms_key_id,omitempty"`
+	// TrailName and TrailBucket matter only when there is no multi-region
+	// trail: the name of the trail trailwatch creates, and an existing
+	// bucket to deliver to instead of a new one.
+	TrailName   string `json:"trail_name,omitempty"`
+	TrailBucket string `json:"trail_bucket,omitempty"`
 	// ManagedAlarms names existing alarms that carry the trailwatch tag. It is
 	// not a flag: the caller fills it from ListTagsForResource on the alarms
 	// in the report, so the plan can show a repair instead of a new alarm.
@@ -56,6 +68,7 @@ func (c Choices) WithDefaults() Choices {
 	def(&c.TopicName, DefaultTopicName)
 	def(&c.LogGroupName, DefaultLogGroupName)
 	def(&c.RoleName, DefaultRoleName)
+	def(&c.TrailName, DefaultTrailName)
 	if c.RetentionDays == 0 {
 		c.RetentionDays = DefaultRetentionDays
 	}
@@ -91,14 +104,18 @@ func (c Choices) Endpoints() []Endpoint {
 var Protocols = []string{"email", "email-json", "https", "http", "sqs", "lambda", "sms", "application", "firehose"}
 
 var (
-	reARN        = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):([a-z0-9-]+):([a-z0-9-]*):(\d{12})?:(.+)$`)
-	reTopicName  = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
-	reLogGroup   = regexp.MustCompile(`^[._/#A-Za-z0-9-]{1,512}$`)
-	reRoleName   = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
-	reSMS        = regexp.MustCompile(`^\+[1-9]\d{6,14}$`)
-	reKeyID      = regexp.MustCompile(`^(mrk-)?[0-9a-fA-F-]{32,36}$`)
-	reAliasName  = regexp.MustCompile(`^alias/[A-Za-z0-9/_-]{1,250}$`)
-	rePrintASCII = regexp.MustCompile(`^[\x20-\x7e]+$`)
+	reARN           = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):([a-z0-9-]+):([a-z0-9-]*):(\d{12})?:(.+)$`)
+	reTopicName     = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+	reLogGroup      = regexp.MustCompile(`^[._/#A-Za-z0-9-]{1,512}$`)
+	reRoleName      = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+	reTrailName     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$`)
+	reBucketName    = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	reAdjacentPunct = regexp.MustCompile(`[._-]{2}`)
+	reIPv4          = regexp.MustCompile(`^\d+\.\d+\.\d+\.\d+$`)
+	reSMS           = regexp.MustCompile(`^\+[1-9]\d{6,14}$`)
+	reKeyID         = regexp.MustCompile(`^(mrk-)?[0-9a-fA-F-]{32,36}$`)
+	reAliasName     = regexp.MustCompile(`^alias/[A-Za-z0-9/_-]{1,250}$`)
+	rePrintASCII    = regexp.MustCompile(`^[\x20-\x7e]+$`)
 )
 
 // ARN is a parsed Amazon Resource Name.
@@ -228,6 +245,11 @@ func (c Choices) Validate() error {
 	name("--topic-name", c.TopicName, reTopicName.MatchString(c.TopicName), "1 to 256 letters, digits, '-' or '_'")
 	name("--log-group-name", c.LogGroupName, reLogGroup.MatchString(c.LogGroupName), "1 to 512 of letters, digits and . _ - / #")
 	name("--role-name", c.RoleName, reRoleName.MatchString(c.RoleName), "1 to 64 of letters, digits and + = , . @ _ -")
+	name("--trail-name", c.TrailName, reTrailName.MatchString(c.TrailName) && !reAdjacentPunct.MatchString(c.TrailName),
+		"3 to 128 letters, digits, '.', '_' or '-', starting and ending with a letter or digit, no two of . _ - side by side")
+	name("--trail-bucket", c.TrailBucket, reBucketName.MatchString(c.TrailBucket) && !strings.Contains(c.TrailBucket, "..") &&
+		!strings.Contains(c.TrailBucket, ".-") && !strings.Contains(c.TrailBucket, "-.") && !reIPv4.MatchString(c.TrailBucket),
+		"an S3 bucket name: 3 to 63 lowercase letters, digits, '.' or '-', starting and ending with a letter or digit")
 	if c.RetentionDays != 0 && !validRetention(c.RetentionDays) {
 		add(fmt.Errorf("--retention-days %d: want one of %v", c.RetentionDays, RetentionValues))
 	}

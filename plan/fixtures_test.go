@@ -138,5 +138,25 @@ func fixtures() []fixture {
 				gap(audit.NoAlarm, "no alarm"),
 				gap(audit.NoConfirmedSubscription, "no subscription"))
 		}, Choices{Email: "secops@example.com", KMSKeyID: "alias/secops-sns", AlarmName: "ct-config", RetentionDays: 90}},
+		{"no_trail", noTrail, Choices{Email: "secops@example.com"}},
+		{"no_trail_single_region_bucket", func() *audit.Report {
+			r := noTrail()
+			r.Facts.SingleRegionTrails = []string{"legacy", "trailwatch"}
+			return r
+		}, Choices{Subscribe: "sqs:arn:aws:sqs:us-east-1:123456789012:alerts", TrailBucket: "shared-trail-logs", KMSKeyID: "alias/secops"}},
 	}
+}
+
+// noTrail is a new account: no trail, so every link is missing.
+func noTrail() *audit.Report {
+	r := withGaps(&audit.Report{Account: acct, Region: region},
+		gap(audit.NoMultiRegionTrail, "no multi-region trail"),
+		gap(audit.TrailNotLogging, "no trail to log"),
+		gap(audit.ManagementEventsMissing, "no trail to capture management events"),
+		gap(audit.NoCloudWatchLogs, "no trail delivers to CloudWatch Logs"),
+		gap(audit.NoMetricFilter, "no metric filter"),
+		gap(audit.NoAlarm, "no alarm"),
+		gap(audit.AlarmNotNotifying, "no alarm notifies"),
+		gap(audit.NoConfirmedSubscription, "no subscription"))
+	return r
 }

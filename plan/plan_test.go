@@ -221,11 +221,11 @@ func TestBuildErrors(t *testing.T) {
 			r.Unknown = []audit.UnknownRead{{Link: audit.LinkAlarm, API: "DescribeAlarms", Action: "cloudwatch:DescribeAlarms", Message: "AccessDenied"}}
 			return r
 		}, Choices{}, "cloudwatch:DescribeAlarms"},
-		{"no trail", func() *audit.Report {
-			r := withGaps(base(), gap(audit.NoMultiRegionTrail, "none"))
-			r.Facts = audit.Facts{}
+		{"no trail, no account id", func() *audit.Report {
+			r := noTrail()
+			r.Account = ""
 			return r
-		}, Choices{}, "no multi-region trail"},
+		}, Choices{}, "account id"},
 		{"organization trail", func() *audit.Report {
 			r := withGaps(base(), gap(audit.TrailNotLogging, "x"))
 			r.Facts.Trail.Owner = "999999999999"

@@ -41,6 +41,33 @@ func RoleARN(partition, account, name string) string {
 	return fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, account, name)
 }
 
+// TrailARN of a trail in the account and its home region.
+func TrailARN(partition, region, account, name string) string {
+	return fmt.Sprintf("arn:%s:cloudtrail:%s:%s:trail/%s", partition, region, account, name)
+}
+
+// BucketARN of an S3 bucket.
+func BucketARN(partition, bucket string) string {
+	return fmt.Sprintf("arn:%s:s3:::%s", partition, bucket)
+}
+
+// RegionPartition is the partition a region belongs to.
+func RegionPartition(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	case strings.HasPrefix(region, "us-iso-"):
+		return "aws-iso"
+	case strings.HasPrefix(region, "us-isob-"):
+		return "aws-iso-b"
+	case strings.HasPrefix(region, "eusc-"):
+		return "aws-eusc"
+	}
+	return "aws"
+}
+
 // TopicARN of a topic in the account and region.
 func TopicARN(partition, region, account, name string) string {
 	return fmt.Sprintf("arn:%s:sns:%s:%s:%s", partition, region, account, name)
@@ -126,6 +153,20 @@ func MergeTopicPolicy(existing, topicARN string) (merged string, changed bool, e
 	if err != nil {
 		return "", false, err
 	}
+	merged, changed, err = MergeStatements(existing, []json.RawMessage{stmt})
+	if err != nil {
+		return "", false, fmt.Errorf("topic %s: %w", topicARN, err)
+	}
+	return merged, changed, nil
+}
+
+// MergeStatements adds each of stmts to the policy document existing, by
+// Sid: a statement whose Sid is not there is appended; one whose Sid is
+// there but differs replaces it (the Sids are trailwatch's own); every other
+// statement is kept as it is. changed is false (and merged is existing) when
+// the document already holds every statement as given. An empty existing
+// policy starts a new document.
+func MergeStatements(existing string, stmts []json.RawMessage) (merged string, changed bool, err error) {
 	doc := PolicyDoc{Version: "2012-10-17"}
 	if strings.TrimSpace(existing) != "" {
 		raw := existing
@@ -142,31 +183,46 @@ func MergeTopicPolicy(existing, topicARN string) (merged string, changed bool, e
 				Statement json.RawMessage `json:"Statement"`
 			}
 			if err2 := json.Unmarshal([]byte(raw), &single); err2 != nil || len(single.Statement) == 0 || single.Statement[0] != '{' {
-				return "", false, fmt.Errorf("topic %s: existing policy is not a policy document trailwatch can merge into: %w", topicARN, err)
+				return "", false, fmt.Errorf("existing policy is not a policy document trailwatch can merge into: %w", err)
 			}
 			doc = PolicyDoc{Version: single.Version, ID: single.ID, Statement: []json.RawMessage{single.Statement}}
 		}
 	}
-	var want any
-	_ = json.Unmarshal(stmt, &want)
-	found := false
-	for i, s := range doc.Statement {
+	sidOf := func(s json.RawMessage) string {
 		var head struct {
 			Sid string `json:"Sid"`
 		}
-		if json.Unmarshal(s, &head) != nil || head.Sid != TopicStatementSid {
-			continue
+		if json.Unmarshal(s, &head) != nil {
+			return ""
 		}
-		found = true
-		var have any
-		_ = json.Unmarshal(s, &have)
-		if reflect.DeepEqual(have, want) {
-			return existing, false, nil
-		}
-		doc.Statement[i] = stmt
+		return head.Sid
 	}
-	if !found {
-		doc.Statement = append(doc.Statement, stmt)
+	for _, stmt := range stmts {
+		sid := sidOf(stmt)
+		var want any
+		if err := json.Unmarshal(stmt, &want); err != nil || sid == "" {
+			return "", false, fmt.Errorf("internal error: statement without a Sid: %s", stmt)
+		}
+		found := false
+		for i, s := range doc.Statement {
+			if sidOf(s) != sid {
+				continue
+			}
+			found = true
+			var have any
+			_ = json.Unmarshal(s, &have)
+			if !reflect.DeepEqual(have, want) {
+				doc.Statement[i] = stmt
+				changed = true
+			}
+		}
+		if !found {
+			doc.Statement = append(doc.Statement, stmt)
+			changed = true
+		}
+	}
+	if !changed {
+		return existing, false, nil
 	}
 	if doc.Version == "" {
 		doc.Version = "2012-10-17"
@@ -196,4 +252,88 @@ func SamePolicy(a, b string) bool {
 	}
 	va, vb := dec(a), dec(b)
 	return va != nil && reflect.DeepEqual(va, vb)
+}
+
+// The Sids of the statements trailwatch puts in a trail bucket's policy. The
+// two CloudTrail statements are per trail (the trail's name is part of the
+// Sid, so trails that share a bucket keep their own); the TLS deny is one
+// per bucket.
+const (
+	BucketAclCheckSidPrefix = "TrailwatchCloudTrailAclCheck"
+	BucketWriteSidPrefix    = "TrailwatchCloudTrailWrite"
+	BucketDenyInsecureSid   = "TrailwatchDenyInsecureTransport"
+)
+
+// sidPart keeps the letters and digits of s, which is what a Sid may hold.
+func sidPart(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// BucketStatements are the statements a trail's bucket needs, in the shape
+// AWS documents for CloudTrail ("Amazon S3 bucket policy for CloudTrail"):
+// the CloudTrail service may read the bucket ACL and write objects under
+// AWSLogs/ACCOUNT/ with the bucket-owner-full-control ACL, both only for
+// this trail (aws:SourceArn); and nobody may reach the bucket without TLS.
+func BucketStatements(bucket, account, trailARN string) ([]json.RawMessage, error) {
+	a, ok := ParseARN(trailARN)
+	if !ok || a.Service != "cloudtrail" || !strings.HasPrefix(a.Resource, "trail/") {
+		return nil, fmt.Errorf("trail ARN %q: want arn:aws:cloudtrail:REGION:ACCOUNT:trail/NAME", trailARN)
+	}
+	name := strings.TrimPrefix(a.Resource, "trail/")
+	bucketARN := BucketARN(a.Partition, bucket)
+	principal := map[string]any{"Service": "cloudtrail.amazonaws.com"}
+	stmts := []any{
+		map[string]any{
+			"Sid":       BucketAclCheckSidPrefix + sidPart(name),
+			"Effect":    "Allow",
+			"Principal": principal,
+			"Action":    "s3:GetBucketAcl",
+			"Resource":  bucketARN,
+			"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceArn": trailARN}},
+		},
+		map[string]any{
+			"Sid":       BucketWriteSidPrefix + sidPart(name),
+			"Effect":    "Allow",
+			"Principal": principal,
+			"Action":    "s3:PutObject",
+			"Resource":  bucketARN + "/AWSLogs/" + account + "/*",
+			"Condition": map[string]any{"StringEquals": map[string]any{
+				"s3:x-amz-acl":  "bucket-owner-full-control",
+				"aws:SourceArn": trailARN,
+			}},
+		},
+		map[string]any{
+			"Sid":       BucketDenyInsecureSid,
+			"Effect":    "Deny",
+			"Principal": "*",
+			"Action":    "s3:*",
+			"Resource":  []string{bucketARN, bucketARN + "/*"},
+			"Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}},
+		},
+	}
+	out := make([]json.RawMessage, len(stmts))
+	for i, s := range stmts {
+		b, err := json.Marshal(s)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = b
+	}
+	return out, nil
+}
+
+// BucketPolicy is the whole policy of a bucket trailwatch creates.
+func BucketPolicy(bucket, account, trailARN string) (string, error) {
+	stmts, err := BucketStatements(bucket, account, trailARN)
+	if err != nil {
+		return "", err
+	}
+	merged, _, err := MergeStatements("", stmts)
+	return merged, err
 }

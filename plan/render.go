@@ -26,6 +26,34 @@ func (s Step) Fields() []Field {
 	}
 	p := s.Params
 	switch {
+	case p.Bucket != nil:
+		bk := p.Bucket
+		policy := "CloudTrail may s3:GetBucketAcl and s3:PutObject AWSLogs/" + bk.Account + "/* (bucket-owner-full-control) for " + bk.TrailARN + " only; deny without TLS"
+		if bk.Existing {
+			add("bucket", bk.Name)
+			add("policy", "merge: "+policy+"; other statements kept")
+			break
+		}
+		add("name", bk.Name+" (another suffix if the name is taken)")
+		add("block_public_access", "all four settings on")
+		if bk.KMSKeyID != "" {
+			add("encryption", "SSE-KMS with "+bk.KMSKeyID)
+		} else {
+			add("encryption", "SSE-S3 (AES256)")
+		}
+		add("object_ownership", "BucketOwnerEnforced")
+		add("policy", policy)
+		add("tags", ManagedTagKey+"="+ManagedTagValue)
+	case p.Trail != nil:
+		t := p.Trail
+		add("arn", t.ARN)
+		add("s3_bucket_name", t.BucketName)
+		add("is_multi_region_trail", strconv.FormatBool(t.IsMultiRegion))
+		add("include_global_service_events", strconv.FormatBool(t.IncludeGlobalServiceEvents))
+		add("enable_log_file_validation", strconv.FormatBool(t.EnableLogFileValidation))
+		add("cloudwatch_logs_log_group_arn", t.LogGroupARN)
+		add("cloudwatch_logs_role_arn", t.RoleARN)
+		add("tags", ManagedTagKey+"="+ManagedTagValue)
 	case p.TrailLogging != nil:
 		add("trail", p.TrailLogging.Trail.ARN)
 		add("is_logging", "false → true")

@@ -37,6 +37,8 @@ type Reason struct {
 
 // Params is a tagged union: exactly the field named by the step's kind is set.
 type Params struct {
+	Bucket          *BucketParams          `json:"s3_bucket,omitempty"`
+	Trail           *TrailParams           `json:"cloudtrail_trail,omitempty"`
 	TrailLogging    *TrailLoggingParams    `json:"cloudtrail_logging,omitempty"`
 	EventSelectors  *EventSelectorsParams  `json:"cloudtrail_event_selectors,omitempty"`
 	LogGroup        *LogGroupParams        `json:"logs_log_group,omitempty"`
@@ -59,6 +61,8 @@ func (p Params) kindOf() (Kind, int) {
 			n++
 		}
 	}
+	set(p.Bucket != nil, KindTrailBucket)
+	set(p.Trail != nil, KindTrail)
 	set(p.TrailLogging != nil, KindTrailLogging)
 	set(p.EventSelectors != nil, KindEventSelectors)
 	set(p.LogGroup != nil, KindLogGroup)
@@ -95,6 +99,40 @@ func (s Step) Validate() error {
 type TrailRef struct {
 	Name string `json:"name"`
 	ARN  string `json:"arn"`
+}
+
+// BucketParams: the S3 bucket a new trail delivers to. With Existing false
+// (action create) apply creates the bucket, or uses trailwatch's own bucket
+// of that name, or picks another name when the name is taken: tagged, Block
+// Public Access on all four settings, default encryption (SSE-S3, or SSE-KMS
+// with KMSKeyID), BucketOwnerEnforced ownership, and the CloudTrail policy.
+// With Existing true (action update, --trail-bucket) apply only merges the
+// CloudTrail statements into the bucket's policy; every other statement
+// stays.
+type BucketParams struct {
+	Name     string `json:"name"`
+	Existing bool   `json:"existing,omitempty"`
+	KMSKeyID string `json:"kms_key_id,omitempty"`
+	// TrailARN is the trail the policy lets write (aws:SourceArn). When the
+	// trail step picks another name at apply time, apply uses that one.
+	TrailARN string `json:"trail_arn"`
+	Account  string `json:"account"`
+}
+
+// TrailParams: CreateTrail with the bucket, CloudWatch Logs delivery and the
+// managed tag. The trail is always multi-region, includes global service
+// events and validates log files; the fields say so in a saved plan.
+type TrailParams struct {
+	Name                       string `json:"name"`
+	ARN                        string `json:"arn"`
+	BucketName                 string `json:"s3_bucket_name"`
+	IsMultiRegion              bool   `json:"is_multi_region_trail"`
+	IncludeGlobalServiceEvents bool   `json:"include_global_service_events"`
+	EnableLogFileValidation    bool   `json:"enable_log_file_validation"`
+	LogGroupName               string `json:"log_group_name"`
+	LogGroupARN                string `json:"log_group_arn"`
+	RoleName                   string `json:"role_name"`
+	RoleARN                    string `json:"role_arn"`
 }
 
 // TrailLoggingParams: StartLogging on the trail.
