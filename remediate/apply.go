@@ -180,6 +180,14 @@ func (a *applier) step(ctx context.Context, s plan.Step) (outcome, error) {
 	wctx := context.WithoutCancel(ctx)
 	p := s.Params
 	switch s.Address.Kind {
+	case plan.KindTrailBucket:
+		out, err := a.bucket(wctx, s.Address.Region, p.Bucket)
+		if err == nil {
+			a.resolved[s.ID] = out.resource
+		}
+		return out, err
+	case plan.KindTrail:
+		return a.createTrail(ctx, wctx, s.Address.Region, p.Trail)
 	case plan.KindTrailLogging:
 		return a.trailLogging(wctx, s.Address.Region, p.TrailLogging)
 	case plan.KindEventSelectors:

@@ -169,10 +169,25 @@ func TestApplyFromBrokenAccount(t *testing.T) {
 
 // TestFailureAtEveryWrite injects a failure at each write call of a full run
 // in turn: steps before it are done, nothing after it is attempted, and a
-// second run finishes the job.
+// second run finishes the job. Two full runs: an account whose trail is
+// broken, and a new account without a trail (bucket and trail creation).
 func TestFailureAtEveryWrite(t *testing.T) {
-	f0, r := broken()
-	p := build(t, r, fullChoices)
+	for _, sc := range []struct {
+		name  string
+		setup func() (*fake, *audit.Report)
+		c     plan.Choices
+		check func(*testing.T, *fake)
+	}{
+		{"broken_trail", broken, fullChoices, checkCompliant},
+		{"no_trail", empty, bootChoices, checkBootstrapped},
+	} {
+		t.Run(sc.name, func(t *testing.T) { failureAtEveryWrite(t, sc.setup, sc.c, sc.check) })
+	}
+}
+
+func failureAtEveryWrite(t *testing.T, setup func() (*fake, *audit.Report), c plan.Choices, check func(*testing.T, *fake)) {
+	f0, r := setup()
+	p := build(t, r, c)
 	if _, err := Apply(context.Background(), p, f0, Options{Sleep: noSleep}); err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +197,7 @@ func TestFailureAtEveryWrite(t *testing.T) {
 	}
 	for i, op := range all {
 		t.Run(fmt.Sprintf("%02d_%s", i, op), func(t *testing.T) {
-			f, _ := broken()
+			f, _ := setup()
 			// Fail the n-th occurrence of op: let earlier ones through.
 			nth := 0
 			for _, o := range all[:i] {
@@ -234,7 +249,7 @@ func TestFailureAtEveryWrite(t *testing.T) {
 			if _, err := Apply(context.Background(), p, f, Options{Sleep: noSleep}); err != nil {
 				t.Fatalf("re-run: %v", err)
 			}
-			checkCompliant(t, f)
+			check(t, f)
 			// And a third writes nothing.
 			f.writes = nil
 			if _, err := Apply(context.Background(), p, f, Options{Sleep: noSleep}); err != nil || len(f.writes) != 0 {

@@ -18,6 +18,7 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/smithy-go"
@@ -48,9 +49,26 @@ type fake struct {
 	alarms    map[string]*cwtypes.MetricAlarm
 	alarmTags map[string][]cwtypes.Tag // by ARN
 	keys      map[string]*fakeKey
+
+	// Bootstrap: buckets in this account (by name), bucket names held by
+	// other accounts (true: HeadBucket says 403; false: readable, 200), and
+	// trails tagged as trailwatch's (by ARN).
+	buckets      map[string]*fakeBucket
+	foreign      map[string]bool
+	trailManaged map[string]bool
+}
+
+type fakeBucket struct {
+	tags      map[string]string
+	pab       *s3types.PublicAccessBlockConfiguration
+	enc       *s3types.ServerSideEncryptionConfiguration
+	ownership s3types.ObjectOwnership
+	policy    string
 }
 
 type fakeTrail struct {
+	multi      bool
+	bucket     string
 	logging    bool
 	basic      []cttypes.EventSelector
 	advanced   []cttypes.AdvancedEventSelector
@@ -85,14 +103,17 @@ func newFake() *fake {
 		fail: map[string]error{}, failN: map[string]int{},
 		trails: map[string]*fakeTrail{}, groups: map[string]*fakeGroup{}, filters: map[string]map[string]cwltypes.MetricFilter{},
 		roles: map[string]*fakeRole{}, topics: map[string]*fakeTopic{}, alarms: map[string]*cwtypes.MetricAlarm{},
-		alarmTags: map[string][]cwtypes.Tag{}, keys: map[string]*fakeKey{}}
+		alarmTags: map[string][]cwtypes.Tag{}, keys: map[string]*fakeKey{},
+		buckets: map[string]*fakeBucket{}, foreign: map[string]bool{}, trailManaged: map[string]bool{}}
 }
 
 func apiErr(code, msg string) error { return &smithy.GenericAPIError{Code: code, Message: msg} }
 
 var writeOps = map[string]bool{"StartLogging": true, "PutEventSelectors": true, "UpdateTrail": true, "CreateLogGroup": true,
 	"PutRetentionPolicy": true, "PutMetricFilter": true, "CreateRole": true, "PutRolePolicy": true, "UpdateAssumeRolePolicy": true,
-	"CreateTopic": true, "SetTopicAttributes": true, "Subscribe": true, "PutMetricAlarm": true}
+	"CreateTopic": true, "SetTopicAttributes": true, "Subscribe": true, "PutMetricAlarm": true,
+	"CreateTrail": true, "CreateBucket": true, "PutBucketTagging": true, "PutPublicAccessBlock": true, "PutBucketEncryption": true,
+	"PutBucketOwnershipControls": true, "PutBucketPolicy": true}
 
 // call logs op and returns the injected failure, if any. Callers hold f.mu.
 func (f *fake) call(op string) error {
@@ -122,6 +143,7 @@ func (f *fake) CloudWatch(string) CloudWatchAPI { return (*fakeCW)(f) }
 func (f *fake) SNS(string) SNSAPI               { return (*fakeSNS)(f) }
 func (f *fake) IAM() IAMAPI                     { return (*fakeIAM)(f) }
 func (f *fake) KMS(string) KMSAPI               { return (*fakeKMS)(f) }
+func (f *fake) S3(string) S3API                 { return (*fakeS3)(f) }
 
 // --- CloudTrail ---
 

@@ -29,23 +29,31 @@ import (
 
 func (a *applier) trailLogging(ctx context.Context, region string, p *plan.TrailLoggingParams) (outcome, error) {
 	ct := a.c.CloudTrail(region)
-	st, err := ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String(p.Trail.ARN)})
+	// A trail this plan creates may have been given another name.
+	arn, err := a.trailARN(ctx, p.Trail.ARN)
 	if err != nil {
-		return outcome{}, fmt.Errorf("get trail status %s: %w", p.Trail.ARN, err)
+		return outcome{}, err
+	}
+	name := p.Trail.Name
+	if arn != p.Trail.ARN {
+		name = nameOfTrailARN(arn)
+	}
+	st, err := ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String(arn)})
+	if err != nil {
+		return outcome{}, fmt.Errorf("get trail status %s: %w", arn, err)
 	}
 	if aws.ToBool(st.IsLogging) {
-		return outcome{resource: p.Trail.ARN, detail: "already logging"}, nil
+		return outcome{resource: arn, detail: "already logging"}, nil
 	}
 	// By name: the trail is in this account and region (the plan checked),
 	// where the name is unique; moto's StartLogging accepts only the name.
-	name := p.Trail.Name
 	if name == "" {
-		name = p.Trail.ARN
+		name = arn
 	}
 	if _, err := ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String(name)}); err != nil {
-		return outcome{}, fmt.Errorf("start logging %s: %w", p.Trail.ARN, err)
+		return outcome{}, fmt.Errorf("start logging %s: %w", arn, err)
 	}
-	return outcome{changed: true, resource: p.Trail.ARN, detail: "logging started"}, nil
+	return outcome{changed: true, resource: arn, detail: "logging started"}, nil
 }
 
 func (a *applier) eventSelectors(ctx context.Context, region string, p *plan.EventSelectorsParams) (outcome, error) {
@@ -137,6 +145,9 @@ func (a *applier) anyARN() string {
 	if t := a.p.State.Facts.Trail; t != nil {
 		return t.ARN
 	}
+	if s := a.trailStep(); s != nil {
+		return s.Params.Trail.ARN
+	}
 	return ""
 }
 
@@ -205,7 +216,11 @@ func (a *applier) role(ctx context.Context, p *plan.LogsRoleParams) (outcome, er
 	c := a.c.IAM()
 	group := a.ref(plan.IDLogGroup, p.LogGroupName)
 	part := plan.Partition(p.TrailARN)
-	trust := plan.RoleTrustPolicy(a.p.Account, p.TrailARN)
+	trailARN, err := a.trailARN(ctx, p.TrailARN)
+	if err != nil {
+		return outcome{}, err
+	}
+	trust := plan.RoleTrustPolicy(a.p.Account, trailARN)
 	policy := plan.RolePolicy(part, p.LogGroupRegion, a.p.Account, group)
 	for _, name := range candidates(p.Name) {
 		got, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
@@ -215,7 +230,7 @@ func (a *applier) role(ctx context.Context, p *plan.LogsRoleParams) (outcome, er
 		if err != nil { // not found: create it
 			out, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name),
 				AssumeRolePolicyDocument: aws.String(trust),
-				Description:              aws.String("CloudTrail delivers trail " + p.TrailARN + " to CloudWatch Logs group " + group + ". Made by trailwatch."),
+				Description:              aws.String("CloudTrail delivers trail " + trailARN + " to CloudWatch Logs group " + group + ". Made by trailwatch."),
 				Tags:                     []iamtypes.Tag{{Key: aws.String(plan.ManagedTagKey), Value: aws.String(plan.ManagedTagValue)}}})
 			if err != nil {
 				return outcome{}, fmt.Errorf("create role %q: %w", name, err)
@@ -343,7 +358,7 @@ func (a *applier) topic(ctx context.Context, region string, p *plan.TopicParams)
 		if err != nil { // not found
 			attrs := map[string]string{}
 			if p.KMSKeyID != "" {
-				if err := a.checkKey(ctx, region, p.KMSKeyID); err != nil {
+				if err := a.checkKey(ctx, region, p.KMSKeyID, "cloudwatch.amazonaws.com"); err != nil {
 					return outcome{}, err
 				}
 				attrs["KmsMasterKeyId"] = p.KMSKeyID
@@ -383,8 +398,10 @@ func (a *applier) topic(ctx context.Context, region string, p *plan.TopicParams)
 }
 
 // checkKey refuses an AWS managed key, a disabled key, or a key whose policy
-// does not let CloudWatch use it (alarms could not publish).
-func (a *applier) checkKey(ctx context.Context, region, key string) error {
+// does not let service use it: CloudWatch alarms could not publish to a
+// topic (kms:Decrypt and kms:GenerateDataKey*), CloudTrail could not write
+// to a bucket (kms:GenerateDataKey*).
+func (a *applier) checkKey(ctx context.Context, region, key, service string) error {
 	k := a.c.KMS(region)
 	d, err := k.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(key)})
 	if err != nil {
@@ -392,7 +409,7 @@ func (a *applier) checkKey(ctx context.Context, region, key string) error {
 	}
 	md := d.KeyMetadata
 	if md.KeyManager == kmstypes.KeyManagerTypeAws {
-		return fmt.Errorf("KMS key %s is AWS managed; CloudWatch alarms cannot publish to a topic encrypted with it: give a customer managed key", key)
+		return fmt.Errorf("KMS key %s is AWS managed; %s cannot use it here: give a customer managed key", key, service)
 	}
 	if md.KeyState != "" && md.KeyState != kmstypes.KeyStateEnabled {
 		return fmt.Errorf("KMS key %s is %s, not Enabled", key, md.KeyState)
@@ -401,13 +418,18 @@ func (a *applier) checkKey(ctx context.Context, region, key string) error {
 	if err != nil {
 		return fmt.Errorf("read policy of KMS key %s: %w", key, err)
 	}
-	if !keyAllowsCloudWatch(aws.ToString(pol.Policy)) {
-		return fmt.Errorf("KMS key %s: its policy does not let cloudwatch.amazonaws.com use it (kms:Decrypt and kms:GenerateDataKey*); add that statement to the key policy, or omit --kms-key", key)
+	needDecrypt := service == "cloudwatch.amazonaws.com"
+	if !keyAllows(aws.ToString(pol.Policy), service, needDecrypt) {
+		want := "kms:GenerateDataKey*"
+		if needDecrypt {
+			want = "kms:Decrypt and kms:GenerateDataKey*"
+		}
+		return fmt.Errorf("KMS key %s: its policy does not let %s use it (%s); add that statement to the key policy, or omit --kms-key", key, service, want)
 	}
 	return nil
 }
 
-func keyAllowsCloudWatch(policy string) bool {
+func keyAllows(policy, service string, needDecrypt bool) bool {
 	var doc struct {
 		Statement json.RawMessage `json:"Statement"`
 	}
@@ -443,7 +465,7 @@ func keyAllowsCloudWatch(policy string) bool {
 			continue
 		}
 		pr, _ := s["Principal"].(map[string]any)
-		if !slices.Contains(list(pr["Service"]), "cloudwatch.amazonaws.com") {
+		if !slices.Contains(list(pr["Service"]), service) {
 			continue
 		}
 		for _, act := range list(s["Action"]) {
@@ -457,7 +479,7 @@ func keyAllowsCloudWatch(policy string) bool {
 			}
 		}
 	}
-	return decrypt && gen
+	return gen && (decrypt || !needDecrypt)
 }
 
 func (a *applier) topicPolicy(ctx context.Context, region string, p *plan.TopicPolicyParams) (outcome, error) {

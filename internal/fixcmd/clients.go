@@ -28,6 +28,7 @@ func (w factoryWriters) CloudWatch(r string) remediate.CloudWatchAPI { return w.
 func (w factoryWriters) SNS(r string) remediate.SNSAPI               { return w.f.SNS(r) }
 func (w factoryWriters) IAM() remediate.IAMAPI                       { return w.f.IAM() }
 func (w factoryWriters) KMS(r string) remediate.KMSAPI               { return w.f.KMS(r) }
+func (w factoryWriters) S3(r string) remediate.S3API                 { return w.f.S3(r) }
 
 // EnvFromFactory wraps a factory.
 func EnvFromFactory(f *awsx.Factory) *Env {
