@@ -64,7 +64,9 @@ func choiceFlags() []cli.Flag {
 		&cli.StringFlag{Name: "log-group-name", Category: cat, Usage: "`NAME` of a log group trailwatch creates for the trail (default " + plan.DefaultLogGroupName + ")"},
 		&cli.StringFlag{Name: "role-name", Category: cat, Usage: "`NAME` of the role CloudTrail uses to deliver to the log group (default " + plan.DefaultRoleName + ")"},
 		&cli.IntFlag{Name: "retention-days", Category: cat, Value: plan.DefaultRetentionDays, Usage: "`DAYS` a new log group keeps events"},
-		&cli.StringFlag{Name: "kms-key", Category: cat, Usage: "customer managed KMS `KEY` (id, ARN or alias) to encrypt a new topic; never alias/aws/sns"},
+		&cli.StringFlag{Name: "kms-key", Category: cat, Usage: "customer managed KMS `KEY` (id, ARN or alias) to encrypt a new topic (and a new trail bucket); never alias/aws/sns"},
+		&cli.StringFlag{Name: "trail-name", Category: cat, Usage: "`NAME` of the multi-region trail trailwatch creates when there is none (default " + plan.DefaultTrailName + ")"},
+		&cli.StringFlag{Name: "trail-bucket", Category: cat, Usage: "existing S3 `BUCKET` for a new trail's logs (its policy is merged, never replaced); default: a new bucket trailwatch-cloudtrail-ACCOUNT-REGION"},
 		&cli.BoolFlag{Name: "strict", Usage: "audit as Security Hub CloudWatch.5 does: require the literal CIS pattern"},
 	}
 }
@@ -75,6 +77,7 @@ func choicesFrom(c *cli.Context) plan.Choices {
 		FilterName: c.String("filter-name"), MetricName: c.String("metric-name"), Namespace: c.String("namespace"),
 		AlarmName: c.String("alarm-name"), TopicName: c.String("topic-name"), LogGroupName: c.String("log-group-name"),
 		RoleName: c.String("role-name"), RetentionDays: int32(c.Int("retention-days")), KMSKeyID: c.String("kms-key"),
+		TrailName: c.String("trail-name"), TrailBucket: c.String("trail-bucket"),
 	}
 }
 

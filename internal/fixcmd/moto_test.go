@@ -71,6 +71,8 @@ var (
 	targetOp = regexp.MustCompile(`\.([A-Za-z]+)$`)
 	actionOp = regexp.MustCompile(`(?:^|&)Action=([A-Za-z]+)`)
 	writeOp  = regexp.MustCompile(`^(Create|Put|Update|Start|Stop|Set|Subscribe|Tag|Untag|Delete|Attach|Detach|Add|Remove)`)
+	// restWrite: an S3 (REST) request that changes something.
+	restWrite = regexp.MustCompile(`^(PUT|POST|DELETE|PATCH) `)
 )
 
 // recorder is a reverse proxy in front of moto that logs each request's
@@ -120,6 +122,9 @@ func (w *world) recorder(backend string) string {
 			op = m[1]
 		} else {
 			op = r.Method + " " + r.URL.Path
+			if r.URL.RawQuery != "" {
+				op += "?" + r.URL.RawQuery
+			}
 		}
 		w.mu.Lock()
 		w.ops = append(w.ops, op)
@@ -140,7 +145,7 @@ func (w *world) writes() []string {
 	defer w.mu.Unlock()
 	var out []string
 	for _, op := range w.ops {
-		if writeOp.MatchString(op) {
+		if writeOp.MatchString(op) || restWrite.MatchString(op) {
 			out = append(out, op)
 		}
 	}
