@@ -32,7 +32,8 @@ func observedActions(t *testing.T, srv *motoserver.Server, args ...string) []str
 // calls. audit on a compliant account; fix on an account where every step is
 // needed (and encryption is asked for), and again where every name fix
 // wants is taken or out of date: the actions called (with the ones AWS
-// checks inside them) equal the policy, none missing and none extra.
+// checks inside them) equal the policy, none missing and none extra; and
+// from an account with no trail at all (issue 5).
 func TestPolicyMatchesCalls(t *testing.T) {
 	t.Run("audit", func(t *testing.T) {
 		srv := motoserver.Shared(t)
@@ -50,6 +51,10 @@ func TestPolicyMatchesCalls(t *testing.T) {
 		buildChain(t, srv, chainOpts{noLogs: true})
 		takenNames(t, srv)
 		got = append(got, observedActions(t, srv, "fix", "--yes", "--subscribe", subscribe)...)
+
+		// Issue 5: an account without a trail (bucket and trail created).
+		srv = motoserver.Shared(t)
+		got = append(got, observedBootstrap(t, srv)...)
 		compareActions(t, iampolicy.ModeFix, got)
 	})
 }

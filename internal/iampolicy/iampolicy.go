@@ -58,6 +58,25 @@ var fixActions = []string{
 	"cloudwatch:PutMetricAlarm",
 	"kms:DescribeKey",
 	"kms:GetKeyPolicy",
+	// Bootstrap (no multi-region trail): the trail's bucket and the trail.
+	// HeadBucket is authorized as s3:ListBucket, ListBuckets as
+	// s3:ListAllMyBuckets, and the encryption calls as *EncryptionConfiguration.
+	"cloudtrail:GetTrail",
+	"cloudtrail:ListTags",
+	"cloudtrail:CreateTrail",
+	"s3:ListBucket",
+	"s3:ListAllMyBuckets",
+	"s3:GetBucketTagging",
+	"s3:CreateBucket",
+	"s3:PutBucketTagging",
+	"s3:GetBucketPublicAccessBlock",
+	"s3:PutBucketPublicAccessBlock",
+	"s3:GetEncryptionConfiguration",
+	"s3:PutEncryptionConfiguration",
+	"s3:GetBucketOwnershipControls",
+	"s3:PutBucketOwnershipControls",
+	"s3:GetBucketPolicy",
+	"s3:PutBucketPolicy",
 }
 
 // implied are actions AWS authorizes inside another call rather than as
@@ -70,6 +89,7 @@ var implied = map[string][]string{
 	"sns:CreateTopic":           {"sns:TagResource"},
 	"cloudwatch:PutMetricAlarm": {"cloudwatch:TagResource"},
 	"cloudtrail:UpdateTrail":    {passRole},
+	"cloudtrail:CreateTrail":    {"cloudtrail:AddTags", passRole},
 }
 
 // passRole lets fix hand the log-delivery role to CloudTrail. It gets its own
@@ -225,6 +245,7 @@ var sidNames = map[string]string{
 	"sts":        "STS",
 	"iam":        "IAM",
 	"kms":        "KMS",
+	"s3":         "S3",
 }
 
 func sidName(svc string) string {
