@@ -3,8 +3,8 @@ package remediate
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"slices"
 	"strings"
 
@@ -105,10 +105,13 @@ func (a *applier) trailCloudWatch(ctx, wctx context.Context, region string, p *p
 	if err != nil {
 		return outcome{}, fmt.Errorf("describe trail %s: %w", p.Trail.ARN, err)
 	}
-	if len(out.TrailList) == 0 {
+	// Pick the trail by ARN rather than trusting the filter: an emulator
+	// (moto) ignores TrailNameList and returns every trail.
+	i := slices.IndexFunc(out.TrailList, func(t cttypes.Trail) bool { return aws.ToString(t.TrailARN) == p.Trail.ARN })
+	if i < 0 {
 		return outcome{}, fmt.Errorf("trail %s no longer exists", p.Trail.ARN)
 	}
-	t := out.TrailList[0]
+	t := out.TrailList[i]
 	trim := func(s string) string { return strings.TrimSuffix(s, ":*") }
 	if trim(aws.ToString(t.CloudWatchLogsLogGroupArn)) == trim(groupARN) && aws.ToString(t.CloudWatchLogsRoleArn) == roleARN {
 		return outcome{resource: p.Trail.ARN, detail: "already delivers to " + group}, nil
@@ -629,5 +632,3 @@ func (a *applier) alarm(ctx context.Context, region string, action plan.Action, 
 	}
 	return outcome{}, fmt.Errorf("alarm names %q to %q-%d are all taken by alarms trailwatch did not make; pass --alarm-name", p.Name, p.Name, maxNameTries)
 }
-
-var _ = errors.New

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -523,5 +522,3 @@ func RunApply(ctx context.Context, o Options) error {
 	}
 	return o.applyAndVerify(ctx, env, p)
 }
-
-var _ = strings.TrimSpace
