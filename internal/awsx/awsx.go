@@ -162,6 +162,26 @@ func Load(ctx context.Context, s Settings) (*Factory, error) {
 	return f, nil
 }
 
+// Connect is Load followed by sts:GetCallerIdentity, so a missing or expired
+// login is one clear error before a command starts rather than every read
+// failing. An answer from AWS that is an error (a denial, say) is not an
+// error here: the audit reports the read it could not make, with the action
+// it needs. With AssumeRoleARN, Load has already named the role on failure.
+func Connect(ctx context.Context, s Settings) (*Factory, error) {
+	f, err := Load(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Identity(ctx); err != nil {
+		var apiErr smithy.APIError
+		if !errors.As(err, &apiErr) {
+			// No response at all: no credentials, or no connection.
+			return nil, fmt.Errorf("identify the caller with sts:GetCallerIdentity: %w", err)
+		}
+	}
+	return f, nil
+}
+
 // FromConfig builds a Factory from a ready configuration (tests against an
 // emulator use it with motoserver's Config). S3 uses path-style addressing
 // when cfg has a BaseEndpoint.

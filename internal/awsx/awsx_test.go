@@ -360,3 +360,39 @@ func TestIdentityDenialMemoized(t *testing.T) {
 		t.Errorf("GetCallerIdentity sent %d times, want 1", n)
 	}
 }
+
+// Connect loads and identifies the caller once: an answer from AWS (even a
+// denial) lets the command go on and report what it could not read; no
+// answer at all (no credentials, no connection) is one clear error.
+func TestConnect(t *testing.T) {
+	isolate(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", "k")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "s")
+	ctx := context.Background()
+
+	denied := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(http.StatusForbidden)
+		io.WriteString(w, `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>no</Message></Error><RequestId>1</RequestId></ErrorResponse>`)
+	}))
+	t.Cleanup(denied.Close)
+	f, err := awsx.Connect(ctx, awsx.Settings{Region: "us-east-1", EndpointURL: denied.URL, RetryMaxAttempts: 1})
+	if err != nil || f == nil {
+		t.Fatalf("Connect with a denial = %v, %v; want the factory (the audit reports the denial)", f, err)
+	}
+
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	_, err = awsx.Connect(ctx, awsx.Settings{Region: "us-east-1", EndpointURL: "http://" + addr, RetryMaxAttempts: 1})
+	if err == nil || !strings.Contains(err.Error(), "sts:GetCallerIdentity") {
+		t.Fatalf("Connect with no answer = %v, want an error naming sts:GetCallerIdentity", err)
+	}
+
+	if _, err := awsx.Connect(ctx, awsx.Settings{Region: "US_EAST"}); err == nil || !strings.Contains(err.Error(), "US_EAST") {
+		t.Fatalf("Connect with a bad region = %v", err)
+	}
+}

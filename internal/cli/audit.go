@@ -2,11 +2,9 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
-	"github.com/aws/smithy-go"
 	"github.com/urfave/cli/v2"
 
 	"github.com/trailwatch/trailwatch/audit"
@@ -78,22 +76,12 @@ func auditCommand(io *term.IO) *cli.Command {
 	}
 }
 
-// connect loads the AWS configuration and makes sure there are credentials
-// that AWS answers to before the audit starts, so a missing or expired login
-// is one clear error rather than every link unknown.
+// connect loads the AWS configuration and makes sure AWS answers the caller
+// before the audit starts (awsx.Connect).
 func connect(ctx context.Context, s awsx.Settings) (audit.Clients, error) {
-	f, err := awsx.Load(ctx, s)
+	f, err := awsx.Connect(ctx, s)
 	if err != nil {
 		return nil, err
-	}
-	if _, err := f.Identity(ctx); err != nil {
-		var apiErr smithy.APIError
-		if !errors.As(err, &apiErr) {
-			// No response at all: no credentials, or no connection.
-			return nil, fmt.Errorf("identify the caller with sts:GetCallerIdentity: %w", err)
-		}
-		// AWS answered (a denial, say): the audit reports the read as
-		// unknown with the action it needs.
 	}
 	return f.AuditClients(), nil
 }

@@ -2,10 +2,6 @@ package fixcmd
 
 import (
 	"context"
-	"errors"
-	"fmt"
-
-	"github.com/aws/smithy-go"
 
 	"github.com/trailwatch/trailwatch/audit"
 	"github.com/trailwatch/trailwatch/internal/awsx"
@@ -36,18 +32,12 @@ func EnvFromFactory(f *awsx.Factory) *Env {
 }
 
 // connectAWS loads the AWS configuration and checks that AWS answers the
-// caller before anything else runs.
+// caller before anything else runs (awsx.Connect).
 func connectAWS(s awsx.Settings) func(ctx context.Context) (*Env, error) {
 	return func(ctx context.Context) (*Env, error) {
-		f, err := awsx.Load(ctx, s)
+		f, err := awsx.Connect(ctx, s)
 		if err != nil {
 			return nil, err
-		}
-		if _, err := f.Identity(ctx); err != nil {
-			var apiErr smithy.APIError
-			if !errors.As(err, &apiErr) {
-				return nil, fmt.Errorf("identify the caller with sts:GetCallerIdentity: %w", err)
-			}
 		}
 		return EnvFromFactory(f), nil
 	}
