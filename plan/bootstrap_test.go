@@ -131,9 +131,9 @@ func TestBucketPolicyDocument(t *testing.T) {
 	const bucketARN = "arn:aws:s3:::trailwatch-cloudtrail-123456789012-us-east-1"
 	cloudtrail := map[string]any{"Service": "cloudtrail.amazonaws.com"}
 	want := []stmt{
-		{Sid: "TrailwatchCloudTrailAclChecktrailwatch", Effect: "Allow", Principal: cloudtrail, Action: "s3:GetBucketAcl", Resource: bucketARN,
+		{Sid: "TrailwatchCloudTrailAclChecktrailwatchb6fe5665", Effect: "Allow", Principal: cloudtrail, Action: "s3:GetBucketAcl", Resource: bucketARN,
 			Condition: map[string]map[string]string{"StringEquals": {"aws:SourceArn": newTrailARN}}},
-		{Sid: "TrailwatchCloudTrailWritetrailwatch", Effect: "Allow", Principal: cloudtrail, Action: "s3:PutObject", Resource: bucketARN + "/AWSLogs/123456789012/*",
+		{Sid: "TrailwatchCloudTrailWritetrailwatchb6fe5665", Effect: "Allow", Principal: cloudtrail, Action: "s3:PutObject", Resource: bucketARN + "/AWSLogs/123456789012/*",
 			Condition: map[string]map[string]string{"StringEquals": {"aws:SourceArn": newTrailARN, "s3:x-amz-acl": "bucket-owner-full-control"}}},
 		{Sid: BucketDenyInsecureSid, Effect: "Deny", Principal: "*", Action: "s3:*", Resource: []any{bucketARN, bucketARN + "/*"},
 			Condition: map[string]map[string]string{"Bool": {"aws:SecureTransport": "false"}}},
@@ -192,8 +192,8 @@ func TestMergeBucketPolicyKeepsOthers(t *testing.T) {
 	for _, s := range st {
 		sids = append(sids, s.Sid)
 	}
-	wantSids := []string{"ReadOnlyAuditors", "TrailwatchCloudTrailAclCheckother", "TrailwatchCloudTrailWriteother",
-		"TrailwatchCloudTrailAclChecktrailwatch", "TrailwatchCloudTrailWritetrailwatch", BucketDenyInsecureSid}
+	wantSids := []string{"ReadOnlyAuditors", "TrailwatchCloudTrailAclCheckotherd9298a10", "TrailwatchCloudTrailWriteotherd9298a10",
+		"TrailwatchCloudTrailAclChecktrailwatchb6fe5665", "TrailwatchCloudTrailWritetrailwatchb6fe5665", BucketDenyInsecureSid}
 	if diff := cmp.Diff(wantSids, sids); diff != "" {
 		t.Errorf("statements after merge (-want +got):\n%s", diff)
 	}
@@ -237,4 +237,56 @@ func TestBootstrapPlanRoundTrip(t *testing.T) {
 		t.Errorf("--trail-bucket step = %+v", back.Steps[0])
 	}
 	_ = audit.NoMultiRegionTrail
+}
+
+// Trails whose names differ only in punctuation ("a-b" and "ab", "a.b")
+// share a bucket without one's statements replacing the other's: the Sid
+// carries a hash of the exact name.
+func TestBucketSidsDistinctPerTrail(t *testing.T) {
+	names := []string{"a-b", "ab", "a.b", "a_b", "AB"}
+	seen := map[string]string{}
+	doc := ""
+	for _, n := range names {
+		arn := "arn:aws:cloudtrail:us-east-1:123456789012:trail/" + n
+		stmts, err := BucketStatements("shared", acct, arn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range stmts[:2] {
+			var head struct{ Sid string }
+			if err := json.Unmarshal(s, &head); err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range head.Sid {
+				if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+					t.Errorf("Sid %q of trail %q: want letters and digits only", head.Sid, n)
+				}
+			}
+			if other, ok := seen[head.Sid]; ok {
+				t.Errorf("trails %q and %q get the same Sid %q", other, n, head.Sid)
+			}
+			seen[head.Sid] = n
+		}
+		var changed bool
+		doc, changed, err = MergeStatements(doc, stmts)
+		if err != nil || !changed {
+			t.Fatalf("merge %s: changed %v, %v", n, changed, err)
+		}
+	}
+	// Every trail may still write.
+	_, st := decodeDoc(t, doc)
+	writers := map[any]bool{}
+	for _, s := range st {
+		if s.Action == "s3:PutObject" {
+			writers[s.Condition["StringEquals"]["aws:SourceArn"]] = true
+		}
+	}
+	if len(writers) != len(names) {
+		t.Errorf("%d trails may write after merging all %d: %v", len(writers), len(names), writers)
+	}
+	// Same name, same Sid: merging again changes nothing.
+	stmts, _ := BucketStatements("shared", acct, "arn:aws:cloudtrail:us-east-1:123456789012:trail/a-b")
+	if _, changed, _ := MergeStatements(doc, stmts); changed {
+		t.Error("merging a trail's statements twice changed the policy")
+	}
 }

@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -255,23 +257,30 @@ func SamePolicy(a, b string) bool {
 }
 
 // The Sids of the statements trailwatch puts in a trail bucket's policy. The
-// two CloudTrail statements are per trail (the trail's name is part of the
-// Sid, so trails that share a bucket keep their own); the TLS deny is one
-// per bucket.
+// two CloudTrail statements are per trail (see bucketSid), so trails that
+// share a bucket keep their own; the TLS deny is one per bucket.
 const (
 	BucketAclCheckSidPrefix = "TrailwatchCloudTrailAclCheck"
 	BucketWriteSidPrefix    = "TrailwatchCloudTrailWrite"
 	BucketDenyInsecureSid   = "TrailwatchDenyInsecureTransport"
 )
 
-// sidPart keeps the letters and digits of s, which is what a Sid may hold.
-func sidPart(s string) string {
+// bucketSid is prefix, the letters and digits of the trail's name (for
+// people reading the policy), and the first 8 hex digits of the SHA-256 of
+// the exact name. A Sid may hold only letters and digits, so the name alone
+// would collide ("a-b", "a.b" and "ab" all keep "ab") and one trail's
+// statements would replace another's in a shared bucket; the hash keeps
+// them apart.
+func bucketSid(prefix, trailName string) string {
 	var b strings.Builder
-	for _, r := range s {
+	b.WriteString(prefix)
+	for _, r := range trailName {
 		if (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
 			b.WriteRune(r)
 		}
 	}
+	sum := sha256.Sum256([]byte(trailName))
+	b.WriteString(hex.EncodeToString(sum[:4]))
 	return b.String()
 }
 
@@ -290,7 +299,7 @@ func BucketStatements(bucket, account, trailARN string) ([]json.RawMessage, erro
 	principal := map[string]any{"Service": "cloudtrail.amazonaws.com"}
 	stmts := []any{
 		map[string]any{
-			"Sid":       BucketAclCheckSidPrefix + sidPart(name),
+			"Sid":       bucketSid(BucketAclCheckSidPrefix, name),
 			"Effect":    "Allow",
 			"Principal": principal,
 			"Action":    "s3:GetBucketAcl",
@@ -298,7 +307,7 @@ func BucketStatements(bucket, account, trailARN string) ([]json.RawMessage, erro
 			"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceArn": trailARN}},
 		},
 		map[string]any{
-			"Sid":       BucketWriteSidPrefix + sidPart(name),
+			"Sid":       bucketSid(BucketWriteSidPrefix, name),
 			"Effect":    "Allow",
 			"Principal": principal,
 			"Action":    "s3:PutObject",
