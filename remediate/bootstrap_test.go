@@ -192,7 +192,7 @@ func TestBootstrapExistingBucket(t *testing.T) {
 	for _, s := range doc.Statement {
 		sids = append(sids, s["Sid"].(string))
 	}
-	if !slices.Contains(sids, "OtherTrail") || !slices.Contains(sids, plan.BucketWriteSidPrefix+"trailwatch") || len(sids) != 4 {
+	if !slices.Contains(sids, "OtherTrail") || !slices.Contains(sids, plan.BucketWriteSidPrefix+"trailwatchb6fe5665") || len(sids) != 4 {
 		t.Errorf("statements = %v", sids)
 	}
 	if f.buckets["shared"].pab != nil || f.buckets["shared"].enc != nil || len(f.buckets) != 1 {
