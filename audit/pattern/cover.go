@@ -219,8 +219,17 @@ func coverJSON(p *Pattern) []Miss {
 	if root.kind == 1 {
 		parts = root.kids
 	}
-	// One record serves every search: falsify undoes what it sets.
-	c.rec = baseRecord("")
+	// One record serves every search: falsify undoes what it sets. It holds
+	// only the members whose value is the same in every record of the
+	// event; every other member is a slot or absent. Members the pattern
+	// does not name matter only to a wildcard (.* or [*]), which would see
+	// them; their values vary from record to record, so the record must not
+	// hold realistic ones ($.userIdentity.* = "arn:...:user/alice" would
+	// otherwise look like it covers). Dropping them is sound: every
+	// condition but NOT EXISTS holds when some reached value satisfies it,
+	// so fewer members falsify more, and a NOT EXISTS on a wildcard is
+	// falsified by the slot the wildcard itself names.
+	c.rec = fixedRecord()
 	for _, ev := range Events() {
 		c.rec["eventName"] = ev
 		for i := range c.slots {
@@ -482,7 +491,9 @@ func (c *coverer) variants(i int, event string, consts []value) []variant {
 	}
 	var containers []variant
 	if top && (name == "userIdentity" || name == "requestParameters" || name == "responseElements") {
-		containers = append(containers, variant{v: containerBase(name), container: true})
+		// Always an object (responseElements may also be null); its
+		// members are slots when named and otherwise absent, as above.
+		containers = append(containers, variant{v: map[string]any{}, container: true})
 	} else {
 		if objKids || !arrKids {
 			containers = append(containers, variant{v: map[string]any{}, container: true})
@@ -837,9 +848,10 @@ type textWitness struct {
 
 // textFamily writes each event's records for every caller type, success and
 // failure, with variable values realistic, empty, or one of two fresh
-// characters absent from the pattern. A piece of text present in all of them
-// is in the part every record shares (keys and fixed values), because a
-// fresh character cannot be part of a term.
+// characters absent from the pattern, the last also with a fresh member
+// between every two members. A piece of text present in all of them lies
+// inside one member every record shares (a key with its fixed value),
+// because a fresh character cannot be part of a term.
 func textFamily(event string, p *Pattern) []textWitness {
 	fresh := freshChars(p)
 	var out []textWitness
@@ -861,6 +873,10 @@ func textFamily(event string, p *Pattern) []textWitness {
 					desc += fmt.Sprintf(" with every variable value set to %q", fresh[fill-1])
 				}
 				out = append(out, textWitness{text: recordText(r), desc: desc})
+				if fill > 0 {
+					out = append(out, textWitness{text: paddedText(r, fresh[fill-1]),
+						desc: desc + fmt.Sprintf(" and a member %q:%q before and after each member", fresh[fill-1], fresh[fill-1])})
+				}
 			}
 		}
 	}

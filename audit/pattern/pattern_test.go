@@ -216,6 +216,14 @@ func TestCovers(t *testing.T) {
 		{"OLD: = on an object field never matches", narrow(`$.requestParameters = x`), all, "never match an object or array", false},
 		{"Covers: a wildcard member that some field always satisfies", narrow(`$.* != zzz`), nil, "", false},
 		{"Covers: array wildcard on an unknown field", narrow(`$.tags[*] != secret`), all, "$.tags[*]", false},
+		// A wildcard sees every member of the container, also those the
+		// pattern does not name, whose values vary from record to record.
+		{"Covers: .* on userIdentity sees members that vary (a caller's ARN)", narrow(`$.userIdentity.* = "arn:aws:iam::123456789012:user/alice"`), all, "$.userIdentity.*", false},
+		{"Covers: $.* sees top-level members that vary (eventVersion)", narrow(`$.* = "1.09"`), all, "$.*", false},
+		{"Covers: $.* sees top-level members that vary (source IP)", narrow(`$.* = 203.0.113.10`), all, "$.*", false},
+		{"Covers: .* on requestParameters sees the trail name, which varies", narrow(`$.requestParameters.* = management-trail`), all, "$.requestParameters.*", false},
+		{"Covers: .* on responseElements sees the trail name, which varies", narrow(`($.responseElements.* = management-trail || $.responseElements IS NULL)`), all, "$.responseElements", false},
+		{"Covers: $.*.name is requestParameters.name, not proven present", narrow(`$.*.name = *`), all, "$.*.name", false},
 		{"Covers: readOnly IS TRUE excludes everything", narrow(`$.readOnly IS TRUE`), all, "$.readOnly", false},
 		{"Covers: wildcards on event names", `{ $.eventName = *Trail || $.eventName = *Logging }`, nil, "", true},
 		{"Covers: regex on event names", `{ $.eventName = %Trail$|Logging$% }`, nil, "", true},
@@ -229,6 +237,13 @@ func TestCovers(t *testing.T) {
 		{"Terms: an excluded term can appear in any record", `cloudtrail -foo`, all, "-foo", true},
 		{"Terms: a variable value is not shared text", `us-east-1`, all, "us-east-1", true},
 		{"FPS: a lone regex over the text", `%Trail|Logging%`, nil, "", true},
+		// Real records carry members the family does not (tlsDetails after
+		// eventCategory, sessionContext inside userIdentity): a term that
+		// spans two members, or the end of the record, is not in every record.
+		{"Terms: text spanning the end of the record is not shared", `"\"Management\"}"`, all, "Management", true},
+		{"Terms: text spanning two members is not shared", `"\"readOnly\":false,\"eventType\""`, all, "readOnly", true},
+		{"FPS: a lone regex anchored at the record's end", `%Management.\}$%`, all, "Management", true},
+		{"Terms: text inside one fixed member is shared", `"\"eventSource\":\"cloudtrail.amazonaws.com\""`, nil, "", true},
 		{"Delimited: compact JSON is one field", `[a, b]`, all, "space-delimited", false},
 		{"Delimited: ... matches anything", `[...]`, nil, "", true},
 	}
