@@ -232,7 +232,7 @@ func TestBootstrapExistingBucket(t *testing.T) {
 	for _, x := range doc.Statement {
 		sids = append(sids, x.Sid)
 	}
-	if !slices.Contains(sids, "OtherTrailWrite") || !slices.Contains(sids, plan.BucketWriteSidPrefix+"trailwatch") {
+	if !slices.Contains(sids, "OtherTrailWrite") || !slices.Contains(sids, plan.BucketWriteSidPrefix+"trailwatchb6fe5665") {
 		t.Errorf("statements %v: the other trail's must survive beside ours", sids)
 	}
 	if _, err := s.HeadBucket(w.ctx, &s3.HeadBucketInput{Bucket: aws.String(plan.DefaultBucketName(w.id, region))}); err == nil {
