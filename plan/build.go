@@ -206,6 +206,9 @@ func (b *builder) build() error {
 	if trailGaps && t.Owner != "" && b.acct != "" && t.Owner != b.acct {
 		return fmt.Errorf("trail %s belongs to account %s (an organization trail?); trailwatch changes trails only in the account it runs in (%s): run it there", t.ARN, t.Owner, b.acct)
 	}
+	if trailGaps && t.Organization {
+		return fmt.Errorf("trail %s is an organization trail; trailwatch does not change organization trails (a change reaches every member account): %s; change the trail yourself in the organization's management account and run trailwatch again", t.ARN, strings.Join(trailGapNames(b.gaps), ", "))
+	}
 
 	if b.has(audit.TrailNotLogging) {
 		b.add(Step{ID: IDTrailLogging, Action: Update,
@@ -280,6 +283,17 @@ func (b *builder) build() error {
 		return fmt.Errorf("plan: the report names no log group for trail %s", t.Name)
 	}
 	return b.metricChain(newGroup)
+}
+
+// trailGapNames lists the trail-level gaps, in link order.
+func trailGapNames(gaps map[audit.Code]audit.Gap) []string {
+	var out []string
+	for _, c := range []audit.Code{audit.TrailNotLogging, audit.ManagementEventsMissing, audit.NoCloudWatchLogs} {
+		if _, ok := gaps[c]; ok {
+			out = append(out, string(c))
+		}
+	}
+	return out
 }
 
 // bootstrap plans a new multi-region trail in the configured region, with

@@ -231,6 +231,16 @@ func TestBuildErrors(t *testing.T) {
 			r.Facts.Trail.Owner = "999999999999"
 			return r
 		}, Choices{}, "belongs to account 999999999999"},
+		{"organization trail in the management account", func() *audit.Report {
+			r := withGaps(base(), gap(audit.NoCloudWatchLogs, "x"))
+			r.Facts.Trail.Organization = true
+			return r
+		}, Choices{}, "organization trail"},
+		{"organization trail not logging", func() *audit.Report {
+			r := withGaps(base(), gap(audit.TrailNotLogging, "x"))
+			r.Facts.Trail.Organization = true
+			return r
+		}, Choices{}, "organization trail"},
 		{"five data selectors", func() *audit.Report {
 			r := withGaps(base(), gap(audit.ManagementEventsMissing, "x"))
 			for i := 0; i < 5; i++ {

@@ -499,3 +499,44 @@ func TestApplyRefusesIncompletePlan(t *testing.T) {
 
 var _ = iamtypes.Tag{}
 var _ = snstypes.Tag{}
+
+// The trail's delivery is re-read just before UpdateTrail: when someone
+// pointed it at another log group (or role) after the plan was made, apply
+// stops there instead of replacing their setting.
+func TestTrailDeliveryChangedSincePlan(t *testing.T) {
+	f, r := broken()
+	p := build(t, r, fullChoices)
+	central := "arn:aws:logs:us-east-1:123456789012:log-group:central:*"
+	f.trails[trailARN].groupARN, f.trails[trailARN].roleARN = central, "arn:aws:iam::123456789012:role/central"
+	res, err := Apply(context.Background(), p, f, Options{Sleep: noSleep})
+	var se *StepError
+	if !errors.As(err, &se) || se.Step.ID != plan.IDTrailCloudWatch || !strings.Contains(err.Error(), "central") {
+		t.Fatalf("err = %v, want the cloudwatch_logs step to fail naming the group it now delivers to", err)
+	}
+	if tr := f.trails[trailARN]; tr.groupARN != central || tr.roleARN != "arn:aws:iam::123456789012:role/central" {
+		t.Errorf("trail delivery replaced: %s / %s", tr.groupARN, tr.roleARN)
+	}
+	if slices.Contains(f.writes, "UpdateTrail") {
+		t.Errorf("UpdateTrail called: %v", f.writes)
+	}
+	if res.Count(NotStarted) == 0 {
+		t.Error("steps after the failure should be not started")
+	}
+}
+
+// An organization trail is never changed, even when the plan says so (a
+// plan file made by hand): UpdateTrail would change every member account.
+func TestOrganizationTrailNotUpdated(t *testing.T) {
+	f, r := broken()
+	p := build(t, r, fullChoices)
+	f.trails[trailARN].org = true
+	_, err := Apply(context.Background(), p, f, Options{Sleep: noSleep})
+	if err == nil || !strings.Contains(err.Error(), "organization trail") {
+		t.Fatalf("err = %v, want a refusal naming the organization trail", err)
+	}
+	for _, w := range []string{"UpdateTrail", "PutEventSelectors", "StartLogging"} {
+		if slices.Contains(f.writes, w) {
+			t.Errorf("%s called on an organization trail: %v", w, f.writes)
+		}
+	}
+}

@@ -75,6 +75,7 @@ type fakeTrail struct {
 	groupARN   string
 	roleARN    string
 	name, home string
+	org        bool
 }
 
 type fakeGroup struct {
@@ -164,7 +165,8 @@ func (f *fake) DescribeTrails(_ context.Context, in *cloudtrail.DescribeTrailsIn
 	for _, n := range in.TrailNameList {
 		if t, ok := f.trails[n]; ok {
 			out.TrailList = append(out.TrailList, cttypes.Trail{TrailARN: aws.String(n), Name: aws.String(t.name),
-				CloudWatchLogsLogGroupArn: nilIfEmpty(t.groupARN), CloudWatchLogsRoleArn: nilIfEmpty(t.roleARN)})
+				CloudWatchLogsLogGroupArn: nilIfEmpty(t.groupARN), CloudWatchLogsRoleArn: nilIfEmpty(t.roleARN),
+				IsOrganizationTrail: aws.Bool(t.org)})
 		}
 	}
 	return out, nil

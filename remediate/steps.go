@@ -38,6 +38,11 @@ func (a *applier) trailLogging(ctx context.Context, region string, p *plan.Trail
 	if arn != p.Trail.ARN {
 		name = nameOfTrailARN(arn)
 	}
+	if !a.createdHere(arn) {
+		if _, err := a.checkTrailOurs(ctx, region, arn); err != nil {
+			return outcome{}, err
+		}
+	}
 	st, err := ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String(arn)})
 	if err != nil {
 		return outcome{}, fmt.Errorf("get trail status %s: %w", arn, err)
@@ -56,8 +61,48 @@ func (a *applier) trailLogging(ctx context.Context, region string, p *plan.Trail
 	return outcome{changed: true, resource: arn, detail: "logging started"}, nil
 }
 
+// checkTrailOurs re-reads an existing trail (one this plan does not create)
+// before a write and refuses one that belongs to another account or is an
+// organization trail: a change to it would reach beyond this account. It
+// returns the trail as read.
+func (a *applier) checkTrailOurs(ctx context.Context, region, arn string) (*cttypes.Trail, error) {
+	out, err := a.c.CloudTrail(region).DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{TrailNameList: []string{arn}, IncludeShadowTrails: aws.Bool(false)})
+	if err != nil {
+		return nil, fmt.Errorf("describe trail %s: %w", arn, err)
+	}
+	// Pick the trail by ARN rather than trusting the filter: an emulator
+	// (moto) ignores TrailNameList and returns every trail.
+	i := slices.IndexFunc(out.TrailList, func(t cttypes.Trail) bool { return aws.ToString(t.TrailARN) == arn })
+	if i < 0 {
+		return nil, fmt.Errorf("trail %s no longer exists", arn)
+	}
+	t := &out.TrailList[i]
+	if aws.ToBool(t.IsOrganizationTrail) {
+		return nil, fmt.Errorf("trail %s is an organization trail; trailwatch does not change organization trails (a change reaches every member account); nothing was written to it", arn)
+	}
+	if acct, ok := plan.ParseARN(arn); ok && a.p.Account != "" && acct.Account != a.p.Account {
+		return nil, fmt.Errorf("trail %s belongs to account %s; trailwatch changes trails only in the account it runs in (%s)", arn, acct.Account, a.p.Account)
+	}
+	return t, nil
+}
+
+// createdHere reports whether arn is the trail this plan creates.
+func (a *applier) createdHere(arn string) bool {
+	if s := a.trailStep(); s != nil {
+		if s.Params.Trail.ARN == arn || a.resolved[plan.IDTrail] == arn {
+			return true
+		}
+	}
+	return false
+}
+
 func (a *applier) eventSelectors(ctx context.Context, region string, p *plan.EventSelectorsParams) (outcome, error) {
 	ct := a.c.CloudTrail(region)
+	if !a.createdHere(p.Trail.ARN) {
+		if _, err := a.checkTrailOurs(ctx, region, p.Trail.ARN); err != nil {
+			return outcome{}, err
+		}
+	}
 	cur, err := ct.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: aws.String(p.Trail.ARN)})
 	if err != nil {
 		return outcome{}, fmt.Errorf("get event selectors %s: %w", p.Trail.ARN, err)
@@ -101,20 +146,28 @@ func (a *applier) trailCloudWatch(ctx, wctx context.Context, region string, p *p
 		groupARN = p.LogGroupARN
 	}
 	roleARN := a.ref(plan.IDLogsRole, p.RoleARN)
-	out, err := ct.DescribeTrails(wctx, &cloudtrail.DescribeTrailsInput{TrailNameList: []string{p.Trail.ARN}, IncludeShadowTrails: aws.Bool(false)})
+	t, err := a.checkTrailOurs(wctx, region, p.Trail.ARN)
 	if err != nil {
-		return outcome{}, fmt.Errorf("describe trail %s: %w", p.Trail.ARN, err)
+		return outcome{}, err
 	}
-	// Pick the trail by ARN rather than trusting the filter: an emulator
-	// (moto) ignores TrailNameList and returns every trail.
-	i := slices.IndexFunc(out.TrailList, func(t cttypes.Trail) bool { return aws.ToString(t.TrailARN) == p.Trail.ARN })
-	if i < 0 {
-		return outcome{}, fmt.Errorf("trail %s no longer exists", p.Trail.ARN)
-	}
-	t := out.TrailList[i]
 	trim := func(s string) string { return strings.TrimSuffix(s, ":*") }
-	if trim(aws.ToString(t.CloudWatchLogsLogGroupArn)) == trim(groupARN) && aws.ToString(t.CloudWatchLogsRoleArn) == roleARN {
+	curGroup, curRole := trim(aws.ToString(t.CloudWatchLogsLogGroupArn)), aws.ToString(t.CloudWatchLogsRoleArn)
+	if curGroup == trim(groupARN) && curRole == roleARN {
 		return outcome{resource: p.Trail.ARN, detail: "already delivers to " + group}, nil
+	}
+	// Replace only the delivery the plan was made from: if someone pointed
+	// the trail elsewhere since, that is their setting, not a gap to close.
+	var wasGroup, wasRole string
+	if tf := a.p.State.Facts.Trail; tf != nil && tf.ARN == p.Trail.ARN {
+		wasGroup, wasRole = trim(tf.LogGroupARN), tf.LogsRoleARN
+	}
+	if (curGroup != wasGroup && curGroup != trim(groupARN)) || (curRole != wasRole && curRole != roleARN) {
+		now := curGroup
+		if now == "" {
+			now = "(none)"
+		}
+		return outcome{}, fmt.Errorf("trail %s changed since the plan was made: it now delivers to log group %s with role %s (the plan saw %q with %q); nothing was written to it, run fix again to plan from what is there now",
+			p.Trail.ARN, now, curRole, wasGroup, wasRole)
 	}
 	in := &cloudtrail.UpdateTrailInput{Name: aws.String(p.Trail.ARN),
 		CloudWatchLogsLogGroupArn: aws.String(groupARN), CloudWatchLogsRoleArn: aws.String(roleARN)}
