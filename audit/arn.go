@@ -66,3 +66,11 @@ func isAWSManagedSNSKey(id string) bool {
 	a, err := awsarn.Parse(id)
 	return err == nil && a.Service == "kms" && a.Resource == "alias/aws/sns"
 }
+
+// sameRegion reports whether the topic ARN is in region. CloudWatch alarms
+// publish only to SNS topics in their own region (PutMetricAlarm answers
+// "Invalid region ... specified. Only ... is supported" for another).
+func sameRegion(topic, region string) bool {
+	a, err := awsarn.Parse(topic)
+	return err != nil || a.Region == "" || region == "" || a.Region == region
+}

@@ -279,7 +279,7 @@ func (e *evaluator) chain(td *trailData, fe *filterEval, alarm *cwtypes.MetricAl
 	c.add(l)
 	l, f = e.alarmLink(c, td, fe, alarm, f)
 	c.add(l)
-	l, fsub := e.notification(c, alarm, topic, f)
+	l, fsub := e.notification(c, td, alarm, topic, f)
 	c.add(l)
 	c.add(e.subscription(c, topic, fsub))
 	return c
@@ -366,6 +366,10 @@ func (e *evaluator) cloudWatchLogs(c *chain, td *trailData) (Link, flow) {
 		c.unknown = append(c.unknown, e.unknownRead(LinkCloudWatchLogs, "cloudtrail", "GetTrailStatus", td.key(), td.owner, err))
 		return l, flowOK
 	}
+	if td.status.v == nil {
+		l.Status, l.Detail = Unknown, "delivery status unknown: GetTrailStatus gave no answer"
+		return l, flowOK
+	}
 	if de := aws.ToString(td.status.v.LatestCloudWatchLogsDeliveryError); de != "" {
 		l.Status, l.Detail = Missing, fmt.Sprintf("delivery to log group %s fails: %s", td.lg.Name, de)
 		return l, flowOK
@@ -391,6 +395,11 @@ func (e *evaluator) metricFilter(c *chain, td *trailData, fe *filterEval, up flo
 		l.Detail = fmt.Sprintf("log group %s belongs to account %s", td.lg.Name, td.lg.Account)
 		err := fmt.Errorf("the log group belongs to account %s and cannot be read from account %s", td.lg.Account, e.g.account)
 		c.unknown = append(c.unknown, e.unknownRead(LinkMetricFilter, "logs", "DescribeMetricFilters", td.lg.ARN, td.lg.Account, err))
+		return l, flowUnknown
+	}
+	if e.g.accountErr != nil {
+		l.Status = Unknown
+		l.Detail = fmt.Sprintf("log group %s is in account %s, and the audited account is unknown (sts:GetCallerIdentity failed), so whether it is this account's log group cannot be told", td.lg.Name, td.lg.Account)
 		return l, flowUnknown
 	}
 	k, _ := td.lgKey()
@@ -470,7 +479,7 @@ func (e *evaluator) alarmLink(c *chain, td *trailData, fe *filterEval, alarm *cw
 
 // notification judges alarm → topic. The second flow is for the
 // subscription link: absent when there is no topic at all.
-func (e *evaluator) notification(c *chain, alarm *cwtypes.MetricAlarm, topic string, up flow) (Link, flow) {
+func (e *evaluator) notification(c *chain, td *trailData, alarm *cwtypes.MetricAlarm, topic string, up flow) (Link, flow) {
 	l := Link{Name: LinkNotification, Resource: topic}
 	switch up {
 	case flowAbsent:
@@ -490,6 +499,11 @@ func (e *evaluator) notification(c *chain, alarm *cwtypes.MetricAlarm, topic str
 		if !aws.ToBool(alarm.ActionsEnabled) {
 			l.Detail += "; its actions are disabled"
 		}
+		return l, flowAbsent
+	}
+	if region := td.lg.Region; !sameRegion(topic, region) {
+		l.Status = Missing
+		l.Detail = fmt.Sprintf("alarm %s is in %s and its topic is not: CloudWatch alarms publish only to SNS topics in their own region", name, region)
 		return l, flowAbsent
 	}
 	tp := e.g.topics[topic]
@@ -623,11 +637,11 @@ func (e *evaluator) warnings(c *chain) []Warning {
 		}
 	}
 	if a := c.alarm; a != nil {
-		value := ""
+		var m metricID
 		if c.fe != nil && len(c.fe.metrics) > 0 {
-			value = c.fe.metrics[0].value
+			m = c.fe.metrics[0]
 		}
-		for _, p := range fireProblems(*a, value) {
+		for _, p := range fireProblems(*a, m) {
 			add(WarnAlarmCannotFire, aws.ToString(a.AlarmName), "alarm %s may not fire on a single event: %s", aws.ToString(a.AlarmName), p)
 		}
 	}
@@ -694,7 +708,7 @@ func (e *evaluator) facts(c *chain) Facts {
 		}
 		for _, t := range ts {
 			tmp := &chain{}
-			l, _ := e.notification(tmp, &a, t, flowOK)
+			l, _ := e.notification(tmp, td, &a, t, flowOK)
 			if l.Status == Passed {
 				af.Notifies, af.Reason = true, ""
 				break

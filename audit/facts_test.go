@@ -114,7 +114,9 @@ func TestClosestChainPrefersMorePassed(t *testing.T) {
 }
 
 // TestRegions: a trail homed elsewhere is read there, its log group and
-// alarms in the log group's region, and a topic in the topic's region.
+// alarms in the log group's region, and the alarm's topic in that region too
+// (CloudWatch publishes only to topics in the alarm's region; see
+// "topic in another region than the alarm" in TestRun).
 func TestRegions(t *testing.T) {
 	a := fa.Compliant()
 	a.HomeRegion = "ap-southeast-2"
@@ -122,10 +124,10 @@ func TestRegions(t *testing.T) {
 	tr.CloudWatchLogsLogGroupArn = aws.String(fa.LogGroupARN("us-east-1", fa.AccountID, fa.LogGroup))
 	a.Trails = []cttypes.Trail{tr}
 	a.Status = map[string]*cloudtrail.GetTrailStatusOutput{*tr.TrailARN: {IsLogging: aws.Bool(true)}}
-	west := fa.TopicARN("us-west-2", fa.AccountID, "west")
-	a.Alarms[fa.Home][0].AlarmActions = []string{west}
-	a.Topics[west] = fa.TopicAttrs(west)
-	a.Subs[west] = []snstypes.Subscription{fa.Confirmed(west, "w@example.com")}
+	east := fa.TopicARN("us-east-1", fa.AccountID, "east")
+	a.Alarms[fa.Home][0].AlarmActions = []string{east}
+	a.Topics[east] = fa.TopicAttrs(east)
+	a.Subs[east] = []snstypes.Subscription{fa.Confirmed(east, "e@example.com")}
 
 	r := run(t, a, audit.Options{})
 	if got := summarize(r); got.Verdict != "compliant" {
@@ -135,7 +137,7 @@ func TestRegions(t *testing.T) {
 		"DescribeTrails": "ap-southeast-2", "GetCallerIdentity": "ap-southeast-2",
 		"GetTrailStatus": "eu-west-1", "GetEventSelectors": "eu-west-1",
 		"DescribeMetricFilters": "us-east-1", "DescribeAlarms": "us-east-1",
-		"GetTopicAttributes": "us-west-2", "ListSubscriptionsByTopic": "us-west-2",
+		"GetTopicAttributes": "us-east-1", "ListSubscriptionsByTopic": "us-east-1",
 	}
 	got := map[string]string{}
 	for _, c := range a.Calls() {

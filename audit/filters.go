@@ -16,7 +16,8 @@ import (
 // metricID is one metric a filter publishes.
 type metricID struct {
 	name, namespace, value string
-	dims                   bool // the transformation publishes dimensions
+	unit                   string // "" when the filter sets none (CloudWatch stores None)
+	dims                   bool   // the transformation publishes dimensions
 }
 
 // filterEval is one metric filter, judged once.
@@ -37,6 +38,7 @@ func evalFilter(f cwltypes.MetricFilter, strict bool) *filterEval {
 			name:      aws.ToString(t.MetricName),
 			namespace: aws.ToString(t.MetricNamespace),
 			value:     aws.ToString(t.MetricValue),
+			unit:      string(t.Unit),
 			dims:      len(t.Dimensions) > 0,
 		})
 	}
@@ -130,11 +132,23 @@ func (fe *filterEval) watchedBy(a cwtypes.MetricAlarm) bool {
 
 // fireProblems says why alarm a may not fire on a single matching record
 // (one data point whose every statistic is the filter's metric value v,
-// SampleCount 1). Metric-math alarms are not judged.
-func fireProblems(a cwtypes.MetricAlarm, metricValue string) []string {
+// SampleCount 1) of metric m. Metric-math alarms are not judged.
+func fireProblems(a cwtypes.MetricAlarm, m metricID) []string {
 	var out []string
 	if aws.ToString(a.MetricName) == "" {
 		return nil
+	}
+	metricValue := m.value
+	// An alarm with a unit sees only data published with that unit; a
+	// filter without one publishes None.
+	if u := string(a.Unit); u != "" {
+		published := m.unit
+		if published == "" {
+			published = string(cwtypes.StandardUnitNone)
+		}
+		if u != published {
+			out = append(out, fmt.Sprintf("it watches unit %s, but the filter publishes %s, so it sees no data", u, published))
+		}
 	}
 	n := aws.ToInt32(a.DatapointsToAlarm)
 	if n == 0 {
@@ -145,6 +159,9 @@ func fireProblems(a cwtypes.MetricAlarm, metricValue string) []string {
 	}
 	switch a.ComparisonOperator {
 	case cwtypes.ComparisonOperatorLessThanThreshold, cwtypes.ComparisonOperatorLessThanOrEqualToThreshold, cwtypes.ComparisonOperatorLessThanLowerThreshold:
+		// Even when one event's value is below the threshold, such an alarm
+		// also sits in ALARM whenever the filter's default value is
+		// published, and ALARM to ALARM notifies no one.
 		return append(out, fmt.Sprintf("comparison %s alarms on low values, not on an event", a.ComparisonOperator))
 	case cwtypes.ComparisonOperatorLessThanLowerOrGreaterThanUpperThreshold, cwtypes.ComparisonOperatorGreaterThanUpperThreshold:
 		return append(out, fmt.Sprintf("comparison %s follows an anomaly band, which may absorb a single event", a.ComparisonOperator))

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"sync"
 
@@ -41,7 +42,10 @@ type Options struct {
 //     the topic's region: GetTopicAttributes and ListSubscriptionsByTopic.
 //
 // A read that is denied or fails after the SDK's retries makes its link
-// unknown rather than missing. Run returns an error only when ctx ends.
+// unknown rather than missing. Without the account id (GetCallerIdentity
+// failed), whether a log group is this account's cannot be told, so the
+// metric filter and everything after it are unknown and the verdict is never
+// compliant. Run returns an error only when ctx ends.
 func Run(ctx context.Context, c Clients, opts Options) (*Report, error) {
 	g := &gathered{region: c.Region()}
 	if err := g.gather(ctx, c, opts); err != nil {
@@ -97,11 +101,14 @@ func (g *gathered) gather(ctx context.Context, c Clients, opts Options) error {
 	var trails []cttypes.Trail
 	wg.Go(func() {
 		out, err := c.STS().GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-		if err != nil {
+		switch {
+		case err != nil:
 			g.accountErr = err
-			return
+		case aws.ToString(out.Account) == "":
+			g.accountErr = errors.New("GetCallerIdentity answered without an account id")
+		default:
+			g.account = aws.ToString(out.Account)
 		}
-		g.account = aws.ToString(out.Account)
 	})
 	wg.Go(func() {
 		out, err := c.CloudTrail(g.region).DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{IncludeShadowTrails: aws.Bool(true)})
@@ -163,7 +170,10 @@ func (g *gathered) gather(ctx context.Context, c Clients, opts Options) error {
 			out, err := c.CloudTrail(td.home).GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: aws.String(td.ident())})
 			td.selectors = result[*cloudtrail.GetEventSelectorsOutput]{out, err}
 		})
-		if td.lg == nil || g.foreign(td.lg.Account) {
+		if td.lg == nil || g.foreign(td.lg.Account) || g.accountErr != nil {
+			// Another account's log group cannot be read from here, and
+			// without the account id a read by name could reach this
+			// account's log group of the same name: neither is read.
 			continue
 		}
 		k := lgKey{td.lg.Region, td.lg.Account, td.lg.Name}
@@ -190,8 +200,8 @@ func (g *gathered) gather(ctx context.Context, c Clients, opts Options) error {
 		for _, f := range g.passingFilters(td) {
 			for _, a := range g.alarmsOn(td, f) {
 				for _, t := range snsTopics(a.AlarmActions) {
-					if _, ok := g.topics[t]; ok {
-						continue
+					if _, ok := g.topics[t]; ok || !sameRegion(t, td.lg.Region) {
+						continue // CloudWatch cannot publish to another region's topic
 					}
 					tp := &topicData{arn: t}
 					if a, err := parseARN(t); err == nil {

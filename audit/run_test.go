@@ -165,6 +165,15 @@ func TestRun(t *testing.T) {
 			want: summary{Verdict: "gaps", Chain: "PPMPPPPP", Gaps: []audit.Code{audit.ManagementEventsMissing}}},
 		{name: "advanced excludes KMS", mutate: fns(selectors(advanced([]cttypes.AdvancedFieldSelector{category, mgmtField("eventSource", nil, []string{"kms.amazonaws.com"})}))),
 			want: summary{Verdict: "compliant", Chain: "PPPPPPPP", Warnings: []string{audit.WarnExcludedSources}}},
+		{name: "advanced selector excludes cloudtrail by prefix", mutate: fns(selectors(advanced([]cttypes.AdvancedFieldSelector{category,
+			{Field: aws.String("eventSource"), NotStartsWith: []string{"cloudtrail."}}}))),
+			want: summary{Verdict: "gaps", Chain: "PPMPPPPP", Gaps: []audit.Code{audit.ManagementEventsMissing}, Warnings: []string{audit.WarnExcludedSources}}},
+		{name: "advanced selector excludes cloudtrail by suffix", mutate: fns(selectors(advanced([]cttypes.AdvancedFieldSelector{category,
+			{Field: aws.String("eventSource"), NotEndsWith: []string{".amazonaws.com"}}}))),
+			want: summary{Verdict: "gaps", Chain: "PPMPPPPP", Gaps: []audit.Code{audit.ManagementEventsMissing}, Warnings: []string{audit.WarnExcludedSources}}},
+		{name: "advanced selector excludes another source by prefix", mutate: fns(selectors(advanced([]cttypes.AdvancedFieldSelector{category,
+			{Field: aws.String("eventSource"), NotStartsWith: []string{"kms."}}}))),
+			want: summary{Verdict: "compliant", Chain: "PPPPPPPP", Warnings: []string{audit.WarnExcludedSources}}},
 		{name: "GetEventSelectors throttled after retries", mutate: fns(deny("GetEventSelectors", "ThrottlingException")),
 			want: summary{Verdict: "unknown", Chain: "PPUPPPPP", Unknown: []string{"cloudtrail:GetEventSelectors"}}},
 
@@ -232,6 +241,14 @@ func TestRun(t *testing.T) {
 		{name: "Average above 1 fires with value 1", mutate: fns(alarm(func(m *cwtypes.MetricAlarm) {
 			m.Statistic, m.ComparisonOperator, m.Threshold = cwtypes.StatisticAverage, cwtypes.ComparisonOperatorGreaterThanThreshold, aws.Float64(0)
 		})), want: summary{Verdict: "compliant", Chain: "PPPPPPPP"}},
+		{name: "alarm on another unit than the filter publishes", mutate: fns(alarm(func(m *cwtypes.MetricAlarm) { m.Unit = cwtypes.StandardUnitCount })),
+			want: summary{Verdict: "compliant", Chain: "PPPPPPPP", Warnings: []string{audit.WarnAlarmCannotFire}}},
+		{name: "alarm on the unit the filter publishes", mutate: fns(alarm(func(m *cwtypes.MetricAlarm) { m.Unit = cwtypes.StandardUnitCount }), func(a *fa.Account) {
+			a.Filters[lgKey][0].MetricTransformations[0].Unit = cwltypes.StandardUnitCount
+		}), want: summary{Verdict: "compliant", Chain: "PPPPPPPP"}},
+		{name: "LessThan comparison that one event meets", mutate: fns(alarm(func(m *cwtypes.MetricAlarm) {
+			m.ComparisonOperator, m.Threshold = cwtypes.ComparisonOperatorLessThanThreshold, aws.Float64(2)
+		})), want: summary{Verdict: "compliant", Chain: "PPPPPPPP", Warnings: []string{audit.WarnAlarmCannotFire}}},
 		{name: "DescribeAlarms denied", mutate: fns(deny("DescribeAlarms", "AccessDenied")),
 			want: summary{Verdict: "unknown", Chain: "PPPPPUUU", Unknown: []string{"cloudwatch:DescribeAlarms"}}},
 
@@ -247,6 +264,12 @@ func TestRun(t *testing.T) {
 		{name: "topic encrypted with customer key", mutate: fns(func(a *fa.Account) {
 			a.Topics[topicARN]["KmsMasterKeyId"] = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 		}), want: summary{Verdict: "compliant", Chain: "PPPPPPPP", Warnings: []string{audit.WarnTopicCustomerKey}}},
+		{name: "topic in another region than the alarm", mutate: fns(func(a *fa.Account) {
+			other := fa.TopicARN("eu-west-1", fa.AccountID, fa.TopicName)
+			a.Alarms[fa.Home][0].AlarmActions = []string{other}
+			a.Topics[other] = fa.TopicAttrs(other)
+			a.Subs[other] = []snstypes.Subscription{fa.Confirmed(other, "ops@example.com")}
+		}), want: summary{Verdict: "gaps", Chain: "PPPPPPMM", Gaps: fromAlrm[1:]}},
 		{name: "topic does not exist", mutate: fns(func(a *fa.Account) { delete(a.Topics, topicARN) }),
 			want: summary{Verdict: "gaps", Chain: "PPPPPPMM", Gaps: fromAlrm[1:]}},
 		{name: "GetTopicAttributes denied", mutate: fns(deny("GetTopicAttributes", "AuthorizationError")),
@@ -306,8 +329,15 @@ func TestRun(t *testing.T) {
 		}), want: summary{Verdict: "unknown", Chain: "PUUUUUUU", Unknown: []string{"cloudtrail:GetTrailStatus@" + org, "cloudtrail:GetEventSelectors@" + org, "logs:DescribeMetricFilters@" + org}}},
 
 		// Account.
+		// Without the account id, whether the trail's log group is this
+		// account's cannot be told: from the metric filter on, the chain is
+		// unknown, never compliant; gaps of the trail itself still count.
 		{name: "GetCallerIdentity denied", mutate: fns(deny("GetCallerIdentity", "AccessDenied")),
-			want: summary{Verdict: "compliant", Chain: "PPPPPPPP", Unknown: []string{"sts:GetCallerIdentity"}}},
+			want: summary{Verdict: "unknown", Chain: "PPPPUUUU", Unknown: []string{"sts:GetCallerIdentity"}}},
+		{name: "GetCallerIdentity denied and the trail not logging", mutate: fns(deny("GetCallerIdentity", "AccessDenied"), func(a *fa.Account) { a.Status[trailARN].IsLogging = aws.Bool(false) }),
+			want: summary{Verdict: "gaps", Chain: "PMPPUUUU", Gaps: []audit.Code{audit.TrailNotLogging}, Unknown: []string{"sts:GetCallerIdentity"}}},
+		{name: "GetCallerIdentity without an account id", mutate: fns(func(a *fa.Account) { a.ID = "" }),
+			want: summary{Verdict: "unknown", Chain: "PPPPUUUU", Unknown: []string{"sts:GetCallerIdentity"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

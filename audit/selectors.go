@@ -118,8 +118,19 @@ func advancedManagement(sels []cttypes.AdvancedEventSelector) mgmtVerdict {
 					ok = false
 					local = append(local, name+": limited to some event sources")
 				}
-				for _, p := range append(slices.Clone(f.NotStartsWith), f.NotEndsWith...) {
+				for _, p := range f.NotStartsWith {
 					localEx = append(localEx, p+"*")
+					if strings.HasPrefix(cloudTrailSource, p) {
+						ok = false
+						local = append(local, name+": excludes "+cloudTrailSource+" (NotStartsWith "+p+")")
+					}
+				}
+				for _, p := range f.NotEndsWith {
+					localEx = append(localEx, "*"+p)
+					if strings.HasSuffix(cloudTrailSource, p) {
+						ok = false
+						local = append(local, name+": excludes "+cloudTrailSource+" (NotEndsWith "+p+")")
+					}
 				}
 			default:
 				ok = false
