@@ -115,6 +115,10 @@ func Decode(r io.Reader) (*Saved, error) {
 	if s.Plan == nil {
 		return nil, fmt.Errorf("%w: no plan inside", ErrCorrupt)
 	}
+	if s.Account != s.Plan.Account || s.Account != s.Plan.State.Account || s.Region != s.Plan.Region || s.Region != s.Plan.State.Region {
+		return nil, fmt.Errorf("%w: the file says account %s, region %s, but its plan says account %s, region %s (state: %s, %s)",
+			ErrCorrupt, s.Account, s.Region, s.Plan.Account, s.Plan.Region, s.Plan.State.Account, s.Plan.State.Region)
+	}
 	if d := s.Plan.State.Digest(); d != s.StateDigest {
 		return nil, fmt.Errorf("%w: state digest %s does not match the recorded state (%s)", ErrCorrupt, s.StateDigest, d)
 	}

@@ -2,6 +2,9 @@ package plan
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -129,5 +132,45 @@ func TestSaveIsAtomic(t *testing.T) {
 	ents, _ := os.ReadDir(dir)
 	if len(ents) != 1 {
 		t.Errorf("leftover files: %v", ents)
+	}
+}
+
+// The file's account and region must be the plan's and its state's: apply
+// checks the file's against the account it reaches, so they cannot differ.
+func TestLoadRejectsMismatchedAccount(t *testing.T) {
+	p, _ := savedPlan(t)
+	for name, edit := range map[string]func(p *Plan){
+		"plan account":  func(p *Plan) { p.Account = "999999999999" },
+		"plan region":   func(p *Plan) { p.Region = "eu-west-1" },
+		"state account": func(p *Plan) { p.State.Account = "999999999999" },
+	} {
+		t.Run(name, func(t *testing.T) {
+			q := *p
+			q.State = p.State
+			edit(&q)
+			// Encode writes the file's account and region from q; put the
+			// original ones back in the envelope, as a forger would.
+			var buf bytes.Buffer
+			if err := Encode(&buf, &q, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			data := buf.Bytes()
+			var env envelope
+			if err := json.Unmarshal(data, &env); err != nil {
+				t.Fatal(err)
+			}
+			var s Saved
+			if err := json.Unmarshal(env.Body, &s); err != nil {
+				t.Fatal(err)
+			}
+			s.Account, s.Region, s.StateDigest = p.Account, p.Region, q.State.Digest()
+			body, _ := json.Marshal(s)
+			sum := sha256.Sum256(body)
+			data, _ = json.Marshal(envelope{Format: formatName, Checksum: "sha256:" + hex.EncodeToString(sum[:]), Body: body})
+			_, err := Decode(bytes.NewReader(data))
+			if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "999999999999") && !strings.Contains(err.Error(), "eu-west-1") {
+				t.Errorf("err = %v, want ErrCorrupt naming the mismatch", err)
+			}
+		})
 	}
 }

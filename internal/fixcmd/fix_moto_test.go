@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+
+	"github.com/trailwatch/trailwatch/plan"
 )
 
 // For every gap code a state with that gap: fix --yes makes audit pass, and
@@ -170,6 +172,36 @@ func TestSavedPlan(t *testing.T) {
 		w.resetOps()
 		r := w.cli(false, "apply", file)
 		if r.code != 1 || len(w.writes()) != 0 || !strings.Contains(r.errOut, "--yes") {
+			t.Errorf("exit %d writes %v\n%s", r.code, w.writes(), r.errOut)
+		}
+	})
+	t.Run("another region", func(t *testing.T) {
+		w.resetOps()
+		r := w.cli(false, "apply", "--yes", "--region", "eu-west-1", file)
+		if r.code != 1 || len(w.writes()) != 0 || !strings.Contains(r.errOut, "made for region us-east-1") || !strings.Contains(r.errOut, "eu-west-1") {
+			t.Errorf("exit %d writes %v\n%s", r.code, w.writes(), r.errOut)
+		}
+	})
+	t.Run("steps edited, checksum recomputed", func(t *testing.T) {
+		// The checksum finds damage, not intent: a file whose steps were
+		// edited and whose checksum was recomputed must still not run
+		// anything but what trailwatch plans from the recorded state.
+		saved, err := plan.Load(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range saved.Plan.Steps {
+			if a := saved.Plan.Steps[i].Params.Alarm; a != nil {
+				a.Threshold, a.EvaluationPeriods = 1000, 5
+			}
+		}
+		forged := filepath.Join(t.TempDir(), "forged.json")
+		if err := plan.Save(forged, saved.Plan, saved.Created); err != nil {
+			t.Fatal(err)
+		}
+		w.resetOps()
+		r := w.cli(false, "apply", "--yes", forged)
+		if r.code != 1 || len(w.writes()) != 0 || !strings.Contains(r.errOut, "cloudwatch.alarm") {
 			t.Errorf("exit %d writes %v\n%s", r.code, w.writes(), r.errOut)
 		}
 	})

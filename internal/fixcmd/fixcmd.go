@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -484,6 +485,34 @@ func writeVerdict(w io.Writer, r *audit.Report, res *remediate.Result) {
 
 // ---- apply ----
 
+// sameSteps rebuilds the plan from the report and the saved plan's choices
+// and reports the steps that differ from the saved ones.
+func sameSteps(r *audit.Report, p *plan.Plan, managed []string) error {
+	want, err := buildPlan(r, p.Choices, managed)
+	if err != nil {
+		return fmt.Errorf("cannot plan again from the recorded state to check its steps: %w", err)
+	}
+	enc := func(s plan.Step) string {
+		b, _ := json.Marshal(s)
+		return string(b)
+	}
+	var diff []string
+	for i := 0; i < max(len(want.Steps), len(p.Steps)); i++ {
+		switch {
+		case i >= len(p.Steps):
+			diff = append(diff, want.Steps[i].ID+" (missing from the file)")
+		case i >= len(want.Steps):
+			diff = append(diff, p.Steps[i].ID+" (not a step trailwatch would plan)")
+		case enc(p.Steps[i]) != enc(want.Steps[i]):
+			diff = append(diff, p.Steps[i].ID)
+		}
+	}
+	if len(diff) > 0 {
+		return fmt.Errorf("its steps are not the ones trailwatch plans from the state and choices it records (edited by hand?): %s differ", strings.Join(diff, ", "))
+	}
+	return nil
+}
+
 // RunApply applies a saved plan if it is intact and still matches the account.
 func RunApply(ctx context.Context, o Options) error {
 	saved, err := plan.Load(o.File)
@@ -505,8 +534,18 @@ func RunApply(ctx context.Context, o Options) error {
 	if r.Account != saved.Account {
 		return exitcode.New(exitcode.Error, fmt.Errorf("plan %s was made for account %s, but these credentials reach account %s; nothing was written", o.File, saved.Account, r.Account))
 	}
+	if r.Region != saved.Region {
+		return exitcode.New(exitcode.Error, fmt.Errorf("plan %s was made for region %s, but this run works in region %s (--region or the configured region); nothing was written", o.File, saved.Region, r.Region))
+	}
 	if err := plan.CheckFresh(p, r, managed); err != nil {
 		return exitcode.New(exitcode.Error, err)
+	}
+	// The checksum finds damage, not intent: anyone can edit a step and
+	// recompute it. So the steps must be exactly what trailwatch plans from
+	// the state and choices the file records, which the fresh audit has just
+	// matched. What was reviewed is what runs.
+	if err := sameSteps(r, p, managed); err != nil {
+		return exitcode.New(exitcode.Error, fmt.Errorf("plan %s: %w; nothing was written", o.File, err))
 	}
 	fmt.Fprintf(o.IO.ErrOut, "Plan %s (made %s) matches the account.\n", o.File, saved.Created.Format(time.RFC3339))
 	if err := o.printPlan(p); err != nil {
