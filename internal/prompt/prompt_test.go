@@ -79,3 +79,54 @@ func TestCancelledContext(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// Every notification choice works through the form itself, and every name
+// fix may ask for is taken from the names form.
+func TestHuhAccessibleEveryTarget(t *testing.T) {
+	names := []Name{
+		{Key: "log-group-name", Label: "Log group", Default: plan.DefaultLogGroupName},
+		{Key: "role-name", Label: "IAM role for CloudTrail", Default: plan.DefaultRoleName},
+		{Key: "filter-name", Label: "Metric filter", Default: plan.DefaultFilterName},
+		{Key: "namespace", Label: "Metric namespace", Default: plan.DefaultNamespace},
+		{Key: "metric-name", Label: "Metric name", Default: plan.DefaultMetricName},
+		{Key: "topic-name", Label: "SNS topic", Default: plan.DefaultTopicName},
+		{Key: "alarm-name", Label: "Alarm", Default: plan.DefaultAlarmName},
+	}
+	newNames := []string{"lg", "role", "filter", "NS", "Metric", "topic", "alarm"}
+	renamed := plan.Choices{LogGroupName: "lg", RoleName: "role", FilterName: "filter", Namespace: "NS", MetricName: "Metric", TopicName: "topic", AlarmName: "alarm"}
+	for _, tc := range []struct {
+		choice, value string
+		want          plan.Choices
+	}{
+		{"1", "secops@example.com", plan.Choices{Email: "secops@example.com"}},
+		{"2", "https://hooks.example.com/x", plan.Choices{Subscribe: "https:https://hooks.example.com/x"}},
+		{"3", "arn:aws:sqs:us-east-1:123456789012:alerts", plan.Choices{Subscribe: "sqs:arn:aws:sqs:us-east-1:123456789012:alerts"}},
+		{"4", "arn:aws:lambda:us-east-1:123456789012:function:page", plan.Choices{Subscribe: "lambda:arn:aws:lambda:us-east-1:123456789012:function:page"}},
+		{"5", "arn:aws:sns:us-east-1:123456789012:secops", plan.Choices{TopicARN: "arn:aws:sns:us-east-1:123456789012:secops"}},
+	} {
+		for _, rename := range []bool{false, true} {
+			lines := []string{tc.choice, tc.value}
+			want := tc.want
+			if rename {
+				lines = append(lines, "n")
+				lines = append(lines, newNames...)
+				want.LogGroupName, want.RoleName, want.FilterName, want.Namespace = renamed.LogGroupName, renamed.RoleName, renamed.FilterName, renamed.Namespace
+				want.MetricName, want.TopicName, want.AlarmName = renamed.MetricName, renamed.TopicName, renamed.AlarmName
+			} else {
+				lines = append(lines, "y")
+			}
+			in := strings.NewReader(strings.Join(lines, "\n") + "\n")
+			h := &Huh{In: iotest.OneByteReader(in), Out: io.Discard, Accessible: true}
+			c, err := h.AskChoices(context.Background(), Request{AskTarget: true, Names: names})
+			if err != nil {
+				t.Fatalf("choice %s, rename %v: %v", tc.choice, rename, err)
+			}
+			if diff := cmp.Diff(want, c); diff != "" {
+				t.Errorf("choice %s, rename %v (-want +got):\n%s", tc.choice, rename, diff)
+			}
+			if err := c.Validate(); err != nil {
+				t.Errorf("choice %s: the answers do not validate: %v", tc.choice, err)
+			}
+		}
+	}
+}
