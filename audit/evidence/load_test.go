@@ -190,3 +190,19 @@ func sortStrings(s []string) {
 		}
 	}
 }
+
+func TestParseRejectsTrailingDataAndUnknownKeys(t *testing.T) {
+	for _, tc := range []struct{ name, data, want string }{
+		{"trailing data", `{"format":"trailwatch-evidence/1","region":"us-east-1","calls":[]} junk`, "unexpected data after the JSON object"},
+		{"two objects", `{"format":"trailwatch-evidence/1","region":"us-east-1","calls":[]}{"format":"trailwatch-evidence/1"}`, "unexpected data after the JSON object"},
+		{"misspelled calls", `{"format":"trailwatch-evidence/1","region":"us-east-1","cals":[]}`, `unknown key "cals"`},
+		{"misspelled response", `{"format":"trailwatch-evidence/1","region":"us-east-1","calls":[{"service":"sts","operation":"GetCallerIdentity","respnse":{}}]}`, `unknown key "respnse"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := evidence.Parse("e.json", []byte(tc.data))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Parse error = %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -66,6 +67,10 @@ func Parse(path string, data []byte) (*Replay, error) {
 	}
 	var f File
 	dec := json.NewDecoder(bytes.NewReader(data))
+	// Unknown keys in the file's own structure are typos ("cals",
+	// "respnse") that would silently turn every read into unknown; members
+	// inside a response stay free, as the CLI may print more than we read.
+	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
 		var se *json.SyntaxError
 		var te *json.UnmarshalTypeError
@@ -77,7 +82,14 @@ func Parse(path string, data []byte) (*Replay, error) {
 			line, col := position(data, te.Offset)
 			return nil, fail("line %d, column %d: %s must be %s, not a JSON %s", line, col, te.Field, te.Type, te.Value)
 		}
+		if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			return nil, fail("unknown key %s: the file has format, account, region, recorded_at and calls; each call has service, operation, region, params, and response or error", f)
+		}
 		return nil, fail("malformed JSON: %v", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		// Two files joined by cat, or trailing garbage, must not pass as the first.
+		return nil, fail("unexpected data after the JSON object at offset %d: one evidence file holds one object", dec.InputOffset())
 	}
 	if f.Format != Format {
 		return nil, fail("format is %q, want %q", f.Format, Format)
