@@ -492,7 +492,10 @@ func sameSteps(r *audit.Report, p *plan.Plan, managed []string) error {
 	if err != nil {
 		return fmt.Errorf("cannot plan again from the recorded state to check its steps: %w", err)
 	}
+	// Apply acts on the action and parameters; a reason's wording may come
+	// from an audit message that is not part of the recorded state.
 	enc := func(s plan.Step) string {
+		s.Reason.Message = ""
 		b, _ := json.Marshal(s)
 		return string(b)
 	}
