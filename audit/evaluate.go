@@ -682,8 +682,11 @@ func (e *evaluator) facts(c *chain) Facts {
 		return f
 	}
 	lg := *td.lg
-	f.LogGroup = &lg
 	k, _ := td.lgKey()
+	if r := e.g.filters[k]; r != nil && r.err != nil && awserr.IsNotFound(r.err) {
+		lg.Missing = true
+	}
+	f.LogGroup = &lg
 	for _, fe := range e.g.fevals[k] {
 		if fe == c.fe {
 			f.Filter = fe.facts()

@@ -176,3 +176,18 @@ func TestParseLogGroupARN(t *testing.T) {
 		}
 	}
 }
+
+// TestFactsDeletedLogGroup: the plan recreates a group the trail still
+// names, so the facts must say that it is gone, and only then.
+func TestFactsDeletedLogGroup(t *testing.T) {
+	a := fa.Compliant()
+	if f := run(t, a, audit.Options{}).Facts; f.LogGroup == nil || f.LogGroup.Missing {
+		t.Fatalf("compliant account: LogGroup = %+v, want present and not missing", f.LogGroup)
+	}
+	a = fa.Compliant()
+	delete(a.Filters, lgKey)
+	f := run(t, a, audit.Options{}).Facts
+	if f.LogGroup == nil || !f.LogGroup.Missing {
+		t.Errorf("deleted group: LogGroup = %+v, want Missing", f.LogGroup)
+	}
+}

@@ -145,6 +145,9 @@ type LogGroupFacts struct {
 	Region  string `json:"region"`
 	Account string `json:"account"`
 	ARN     string `json:"arn"`
+	// Missing is true when the trail names this group but CloudWatch Logs
+	// says it does not exist (deleted after the trail was set up).
+	Missing bool `json:"missing,omitempty"`
 }
 
 type FilterFacts struct {

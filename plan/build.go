@@ -237,10 +237,18 @@ func (b *builder) build() error {
 	switch {
 	case b.has(audit.NoCloudWatchLogs):
 		lg := f.LogGroup
-		if lg != nil && (lg.Account == "" || lg.Account == b.acct) && (lg.Region == "" || lg.Region == home) {
+		ours := lg != nil && (lg.Account == "" || lg.Account == b.acct) && (lg.Region == "" || lg.Region == home)
+		if ours && !lg.Missing {
 			b.lgName, b.lgRegion = lg.Name, home
 		} else {
-			b.lgName, b.lgRegion, b.lgStep, newGroup = b.c.LogGroupName, home, IDLogGroup, true
+			name := b.c.LogGroupName
+			if ours {
+				// The trail names a group that was deleted: create it again
+				// under that name (or a free one at apply time) rather than
+				// leave UpdateTrail retrying against nothing.
+				name = lg.Name
+			}
+			b.lgName, b.lgRegion, b.lgStep, newGroup = name, home, IDLogGroup, true
 			b.add(Step{ID: IDLogGroup, Action: Create,
 				Address: Address{Kind: KindLogGroup, Name: b.lgName, Region: home},
 				Reason:  b.reason(audit.NoCloudWatchLogs),

@@ -197,6 +197,32 @@ func TestBuildDetails(t *testing.T) {
 			t.Error(diff)
 		}
 	})
+	t.Run("deleted log group the trail still names is created again under its name", func(t *testing.T) {
+		r := base()
+		r.Facts.LogGroup.Missing = true
+		r.Facts.Filter, r.Facts.Alarms, r.Facts.Topics = nil, nil, nil
+		r = withGaps(r, gap(audit.NoCloudWatchLogs, "log group ct-logs does not exist in us-east-1"),
+			gap(audit.NoMetricFilter, "no log group"), gap(audit.NoAlarm, "no filter"),
+			gap(audit.AlarmNotNotifying, "no alarm"), gap(audit.NoConfirmedSubscription, "no topic"))
+		p, err := Build(r, Choices{Email: "secops@example.com"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Steps[0].ID != IDLogGroup || p.Steps[0].Params.LogGroup.Name != "ct-logs" {
+			t.Fatalf("first step = %s %+v, want the log group ct-logs", p.Steps[0].ID, p.Steps[0].Params.LogGroup)
+		}
+		if diff := cmp.Diff([]string{IDLogGroup, IDLogsRole, IDTrailCloudWatch, IDMetricFilter, IDTopic, IDSubscription, IDAlarm}, ids(p)); diff != "" {
+			t.Errorf("steps (-want +got):\n%s", diff)
+		}
+		for _, s := range p.Steps {
+			if s.ID == IDTrailCloudWatch && s.Params.TrailCloudWatch.LogGroupName != "ct-logs" {
+				t.Errorf("trail delivery goes to %q, want ct-logs", s.Params.TrailCloudWatch.LogGroupName)
+			}
+			if s.ID == IDMetricFilter && s.Params.MetricFilter.LogGroupName != "ct-logs" {
+				t.Errorf("filter goes on %q, want ct-logs", s.Params.MetricFilter.LogGroupName)
+			}
+		}
+	})
 	t.Run("build does not modify the report", func(t *testing.T) {
 		fx := byName("everything")
 		r1, r2 := fx.report(), fx.report()
