@@ -193,7 +193,7 @@ func TestMergeBucketPolicyKeepsOthers(t *testing.T) {
 		sids = append(sids, s.Sid)
 	}
 	wantSids := []string{"ReadOnlyAuditors", "TrailwatchCloudTrailAclCheckotherd9298a10", "TrailwatchCloudTrailWriteotherd9298a10",
-		"TrailwatchCloudTrailAclChecktrailwatchb6fe5665", "TrailwatchCloudTrailWritetrailwatchb6fe5665", BucketDenyInsecureSid}
+		"TrailwatchCloudTrailAclChecktrailwatchb6fe5665", "TrailwatchCloudTrailWritetrailwatchb6fe5665"}
 	if diff := cmp.Diff(wantSids, sids); diff != "" {
 		t.Errorf("statements after merge (-want +got):\n%s", diff)
 	}

@@ -288,7 +288,8 @@ func bucketSid(prefix, trailName string) string {
 // AWS documents for CloudTrail ("Amazon S3 bucket policy for CloudTrail"):
 // the CloudTrail service may read the bucket ACL and write objects under
 // AWSLogs/ACCOUNT/ with the bucket-owner-full-control ACL, both only for
-// this trail (aws:SourceArn); and nobody may reach the bucket without TLS.
+// this trail (aws:SourceArn). They are all a bucket named with
+// --trail-bucket gets: its other rules are its owner's business.
 func BucketStatements(bucket, account, trailARN string) ([]json.RawMessage, error) {
 	a, ok := ParseARN(trailARN)
 	if !ok || a.Service != "cloudtrail" || !strings.HasPrefix(a.Resource, "trail/") {
@@ -317,14 +318,6 @@ func BucketStatements(bucket, account, trailARN string) ([]json.RawMessage, erro
 				"aws:SourceArn": trailARN,
 			}},
 		},
-		map[string]any{
-			"Sid":       BucketDenyInsecureSid,
-			"Effect":    "Deny",
-			"Principal": "*",
-			"Action":    "s3:*",
-			"Resource":  []string{bucketARN, bucketARN + "/*"},
-			"Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}},
-		},
 	}
 	out := make([]json.RawMessage, len(stmts))
 	for i, s := range stmts {
@@ -337,9 +330,35 @@ func BucketStatements(bucket, account, trailARN string) ([]json.RawMessage, erro
 	return out, nil
 }
 
+// DenyInsecureTransport denies every request to the bucket made without
+// TLS. It goes only into buckets trailwatch creates: on a bucket the user
+// names it could cut off that bucket's existing non-TLS clients.
+func DenyInsecureTransport(partition, bucket string) json.RawMessage {
+	bucketARN := BucketARN(partition, bucket)
+	b, _ := json.Marshal(map[string]any{
+		"Sid":       BucketDenyInsecureSid,
+		"Effect":    "Deny",
+		"Principal": "*",
+		"Action":    "s3:*",
+		"Resource":  []string{bucketARN, bucketARN + "/*"},
+		"Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}},
+	})
+	return b
+}
+
+// NewBucketStatements are the statements of a bucket trailwatch creates:
+// the trail's, and the TLS deny.
+func NewBucketStatements(bucket, account, trailARN string) ([]json.RawMessage, error) {
+	stmts, err := BucketStatements(bucket, account, trailARN)
+	if err != nil {
+		return nil, err
+	}
+	return append(stmts, DenyInsecureTransport(Partition(trailARN), bucket)), nil
+}
+
 // BucketPolicy is the whole policy of a bucket trailwatch creates.
 func BucketPolicy(bucket, account, trailARN string) (string, error) {
-	stmts, err := BucketStatements(bucket, account, trailARN)
+	stmts, err := NewBucketStatements(bucket, account, trailARN)
 	if err != nil {
 		return "", err
 	}

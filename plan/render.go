@@ -28,12 +28,13 @@ func (s Step) Fields() []Field {
 	switch {
 	case p.Bucket != nil:
 		bk := p.Bucket
-		policy := "CloudTrail may s3:GetBucketAcl and s3:PutObject AWSLogs/" + bk.Account + "/* (bucket-owner-full-control) for " + bk.TrailARN + " only; deny without TLS"
+		policy := "CloudTrail may s3:GetBucketAcl and s3:PutObject AWSLogs/" + bk.Account + "/* (bucket-owner-full-control) for " + bk.TrailARN + " only"
 		if bk.Existing {
 			add("bucket", bk.Name)
 			add("policy", "merge: "+policy+"; other statements kept")
 			break
 		}
+		policy += "; deny without TLS"
 		add("name", bk.Name+" (another suffix if the name is taken)")
 		add("block_public_access", "all four settings on")
 		if bk.KMSKeyID != "" {

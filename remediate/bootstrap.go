@@ -257,7 +257,7 @@ func (a *applier) bucketSettings(ctx context.Context, c S3API, region, name stri
 		changed = append(changed, "bucket owner enforced")
 	}
 
-	merged, err := a.mergeBucketPolicy(ctx, c, name, p.Account, trail)
+	merged, err := a.mergeBucketPolicy(ctx, c, name, p.Account, trail, true)
 	if err != nil {
 		return changed, err
 	}
@@ -282,9 +282,10 @@ func encryptedAsPlanned(c *s3types.ServerSideEncryptionConfiguration, key string
 	return d.SSEAlgorithm == s3types.ServerSideEncryptionAwsKms && aws.ToString(d.KMSMasterKeyID) == key
 }
 
-// mergeBucketPolicy adds the trail's statements to the bucket policy by Sid,
-// keeping every other statement; it writes only when something is missing.
-func (a *applier) mergeBucketPolicy(ctx context.Context, c S3API, bucket, account, trail string) (bool, error) {
+// mergeBucketPolicy adds the trail's statements (and, on trailwatch's own
+// bucket, the TLS deny) to the bucket policy by Sid, keeping every other
+// statement; it writes only when something is missing.
+func (a *applier) mergeBucketPolicy(ctx context.Context, c S3API, bucket, account, trail string, ours bool) (bool, error) {
 	cur := ""
 	got, err := c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String(bucket)})
 	switch {
@@ -294,7 +295,11 @@ func (a *applier) mergeBucketPolicy(ctx context.Context, c S3API, bucket, accoun
 	default:
 		cur = aws.ToString(got.Policy)
 	}
-	stmts, err := plan.BucketStatements(bucket, account, trail)
+	statements := plan.BucketStatements
+	if ours {
+		statements = plan.NewBucketStatements
+	}
+	stmts, err := statements(bucket, account, trail)
 	if err != nil {
 		return false, err
 	}
@@ -323,7 +328,7 @@ func (a *applier) existingBucket(ctx context.Context, c S3API, p *plan.BucketPar
 	case bucketTaken:
 		return outcome{}, fmt.Errorf("bucket %s (--trail-bucket) is not in account %s; trailwatch changes bucket policies only in the account it runs in", p.Name, a.p.Account)
 	}
-	changed, err := a.mergeBucketPolicy(ctx, c, p.Name, p.Account, trail)
+	changed, err := a.mergeBucketPolicy(ctx, c, p.Name, p.Account, trail, false)
 	if err != nil {
 		return outcome{}, err
 	}
