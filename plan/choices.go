@@ -220,8 +220,9 @@ func (c Choices) Validate() error {
 		}
 	}
 	if c.Subscribe != "" {
-		_, err := ParseEndpoint(c.Subscribe)
-		add(err)
+		if _, err := ParseEndpoint(c.Subscribe); err != nil {
+			add(fmt.Errorf("--subscribe %q: %w", c.Subscribe, err))
+		}
 	}
 	if c.TopicARN != "" {
 		a, ok := ParseARN(c.TopicARN)
