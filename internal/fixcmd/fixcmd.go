@@ -81,8 +81,20 @@ func choicesFrom(c *cli.Context) plan.Choices {
 	}
 }
 
-func common(c *cli.Context, io *term.IO) (Options, error) {
+// baseOptions reads what every command takes: --output, colour, AWS access
+// and --strict.
+func baseOptions(c *cli.Context, io *term.IO) (Options, error) {
 	format, err := cliflags.OutputFrom(c)
+	if err != nil {
+		return Options{}, err
+	}
+	return Options{IO: io, Strict: c.Bool("strict"), Format: format, Color: cliflags.Color(c, io),
+		Connect: connectAWS(cliflags.SettingsFrom(c)), Prompter: prompt.New(io.In, io.Out), Now: time.Now}, nil
+}
+
+// common is baseOptions plus the validated choices of plan and fix.
+func common(c *cli.Context, io *term.IO) (Options, error) {
+	o, err := baseOptions(c, io)
 	if err != nil {
 		return Options{}, err
 	}
@@ -91,12 +103,11 @@ func common(c *cli.Context, io *term.IO) (Options, error) {
 	if d := c.Int("retention-days"); d != int(int32(d)) {
 		return Options{}, fmt.Errorf("--retention-days %d: want one of %v", d, plan.RetentionValues)
 	}
-	ch := choicesFrom(c)
-	if err := ch.Validate(); err != nil {
+	o.Choices = choicesFrom(c)
+	if err := o.Choices.Validate(); err != nil {
 		return Options{}, err
 	}
-	return Options{IO: io, Choices: ch, Strict: c.Bool("strict"), Format: format, Color: cliflags.Color(c, io),
-		Connect: connectAWS(cliflags.SettingsFrom(c)), Prompter: prompt.New(io.In, io.Out), Now: time.Now}, nil
+	return o, nil
 }
 
 func flags(extra ...cli.Flag) []cli.Flag {
@@ -173,14 +184,11 @@ func applyCommand(streams func() *term.IO) *cli.Command {
 			if c.NArg() != 1 {
 				return fmt.Errorf("apply takes one argument, the plan FILE written by 'trailwatch plan --out FILE'")
 			}
-			io := streams()
-			format, err := cliflags.OutputFrom(c)
+			o, err := baseOptions(c, streams())
 			if err != nil {
 				return err
 			}
-			o := Options{IO: io, File: c.Args().First(), Strict: c.Bool("strict"), Yes: c.Bool("yes"), Format: format,
-				Color: cliflags.Color(c, io), Connect: connectAWS(cliflags.SettingsFrom(c)),
-				Prompter: prompt.New(io.In, io.Out), Now: time.Now}
+			o.File, o.Yes = c.Args().First(), c.Bool("yes")
 			return RunApply(c.Context, o)
 		},
 	}
@@ -193,6 +201,43 @@ func interrupted(ctx context.Context, err error) error {
 		return fmt.Errorf("interrupted: %w", err)
 	}
 	return err
+}
+
+// audited is the account as a command found it before deciding anything.
+type audited struct {
+	env     *Env
+	report  *audit.Report
+	managed []string // the report's alarms that trailwatch made
+}
+
+// connectAndAudit connects and audits: how plan, fix and apply all begin.
+func (o Options) connectAndAudit(ctx context.Context) (audited, error) {
+	env, err := o.Connect(ctx)
+	if err != nil {
+		return audited{}, interrupted(ctx, err)
+	}
+	r, managed, err := auditNow(ctx, env, o.Strict)
+	if err != nil {
+		return audited{}, err
+	}
+	return audited{env: env, report: r, managed: managed}, nil
+}
+
+// planAndShow connects, audits, builds the plan from o.Choices and prints
+// it: what plan and fix do before they part ways.
+func (o Options) planAndShow(ctx context.Context) (audited, *plan.Plan, error) {
+	a, err := o.connectAndAudit(ctx)
+	if err != nil {
+		return audited{}, nil, err
+	}
+	p, err := buildPlan(a.report, o.Choices, a.managed)
+	if err != nil {
+		return audited{}, nil, err
+	}
+	if err := o.printPlan(p); err != nil {
+		return audited{}, nil, err
+	}
+	return a, p, nil
 }
 
 // auditNow audits and reads which alarms trailwatch made.
@@ -247,6 +292,15 @@ func (o Options) printPlan(p *plan.Plan) error {
 	return plan.WriteText(o.IO.Out, p, o.Color)
 }
 
+// missingChoice fails when the plan still lacks a choice (such as where
+// notifications go).
+func missingChoice(p *plan.Plan) error {
+	if m := p.Missing(); len(m) > 0 {
+		return exitcode.New(exitcode.Error, fmt.Errorf("the plan needs %s; nothing was written", m[0]))
+	}
+	return nil
+}
+
 // planStatus: 0 nothing to do and compliant, 2 steps pending or gaps remain.
 func planStatus(p *plan.Plan, r *audit.Report) error {
 	if p.Empty() && r.Compliant != nil && *r.Compliant {
@@ -259,19 +313,8 @@ func planStatus(p *plan.Plan, r *audit.Report) error {
 
 // RunPlan audits, builds the plan, prints it and saves it with --out.
 func RunPlan(ctx context.Context, o Options) error {
-	env, err := o.Connect(ctx)
+	a, p, err := o.planAndShow(ctx)
 	if err != nil {
-		return interrupted(ctx, err)
-	}
-	r, managed, err := auditNow(ctx, env, o.Strict)
-	if err != nil {
-		return err
-	}
-	p, err := buildPlan(r, o.Choices, managed)
-	if err != nil {
-		return err
-	}
-	if err := o.printPlan(p); err != nil {
 		return err
 	}
 	if o.Out != "" {
@@ -284,7 +327,7 @@ func RunPlan(ctx context.Context, o Options) error {
 			fmt.Fprintf(o.IO.ErrOut, "Saved the plan to %s. Apply it with: trailwatch apply %s\n", o.Out, o.Out)
 		}
 	}
-	return planStatus(p, r)
+	return planStatus(p, a.report)
 }
 
 // ---- fix ----
@@ -295,23 +338,12 @@ var errCancelled = exitcode.New(exitcode.Error, errors.New("cancelled; nothing w
 // RunFix audits, plans, prints the plan, asks (or refuses), applies and
 // audits again.
 func RunFix(ctx context.Context, o Options) error {
-	env, err := o.Connect(ctx)
+	a, p, err := o.planAndShow(ctx)
 	if err != nil {
-		return interrupted(ctx, err)
-	}
-	r, managed, err := auditNow(ctx, env, o.Strict)
-	if err != nil {
-		return err
-	}
-	p, err := buildPlan(r, o.Choices, managed)
-	if err != nil {
-		return err
-	}
-	if err := o.printPlan(p); err != nil {
 		return err
 	}
 	if p.Empty() {
-		return planStatus(p, r)
+		return planStatus(p, a.report)
 	}
 	if o.DryRun {
 		fmt.Fprintln(o.IO.ErrOut, "Dry run: nothing was written.")
@@ -321,15 +353,15 @@ func RunFix(ctx context.Context, o Options) error {
 		if !o.IO.CanPrompt() {
 			return exitcode.New(exitcode.Error, errors.New("refusing to change the account without a confirmation: there is no terminal to ask on. Review the plan above and pass --yes to apply it (nothing was written)"))
 		}
-		p, err = o.ask(ctx, r, managed, p)
+		p, err = o.ask(ctx, a.report, a.managed, p)
 		if err != nil {
 			return err
 		}
 	}
-	if m := p.Missing(); len(m) > 0 {
-		return exitcode.New(exitcode.Error, fmt.Errorf("the plan needs %s; nothing was written", m[0]))
+	if err := missingChoice(p); err != nil {
+		return err
 	}
-	return o.applyAndVerify(ctx, env, p)
+	return o.applyAndVerify(ctx, a.env, p)
 }
 
 // ask runs the choice form (when the plan needs one) and the confirmation.
@@ -357,8 +389,8 @@ func (o Options) ask(ctx context.Context, r *audit.Report, managed []string, p *
 			p = np
 		}
 	}
-	if m := p.Missing(); len(m) > 0 {
-		return nil, exitcode.New(exitcode.Error, fmt.Errorf("the plan needs %s; nothing was written", m[0]))
+	if err := missingChoice(p); err != nil {
+		return nil, err
 	}
 	if p.Empty() {
 		return p, nil
@@ -523,14 +555,11 @@ func RunApply(ctx context.Context, o Options) error {
 		return err
 	}
 	p := saved.Plan
-	env, err := o.Connect(ctx)
-	if err != nil {
-		return interrupted(ctx, err)
-	}
-	r, managed, err := auditNow(ctx, env, o.Strict)
+	a, err := o.connectAndAudit(ctx)
 	if err != nil {
 		return err
 	}
+	r := a.report
 	if len(r.Unknown) > 0 {
 		return exitcode.New(exitcode.Error, &plan.UnknownError{Reads: r.Unknown})
 	}
@@ -540,14 +569,14 @@ func RunApply(ctx context.Context, o Options) error {
 	if r.Region != saved.Region {
 		return exitcode.New(exitcode.Error, fmt.Errorf("plan %s was made for region %s, but this run works in region %s (--region or the configured region); nothing was written", o.File, saved.Region, r.Region))
 	}
-	if err := plan.CheckFresh(p, r, managed); err != nil {
+	if err := plan.CheckFresh(p, r, a.managed); err != nil {
 		return exitcode.New(exitcode.Error, err)
 	}
 	// The checksum finds damage, not intent: anyone can edit a step and
 	// recompute it. So the steps must be exactly what trailwatch plans from
 	// the state and choices the file records, which the fresh audit has just
 	// matched. What was reviewed is what runs.
-	if err := sameSteps(r, p, managed); err != nil {
+	if err := sameSteps(r, p, a.managed); err != nil {
 		return exitcode.New(exitcode.Error, fmt.Errorf("plan %s: %w; nothing was written", o.File, err))
 	}
 	fmt.Fprintf(o.IO.ErrOut, "Plan %s (made %s) matches the account.\n", o.File, saved.Created.Format(time.RFC3339))
@@ -562,5 +591,5 @@ func RunApply(ctx context.Context, o Options) error {
 			return err
 		}
 	}
-	return o.applyAndVerify(ctx, env, p)
+	return o.applyAndVerify(ctx, a.env, p)
 }
