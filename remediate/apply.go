@@ -179,13 +179,16 @@ type applier struct {
 func (a *applier) step(ctx context.Context, s plan.Step) (outcome, error) {
 	wctx := context.WithoutCancel(ctx)
 	p := s.Params
-	switch s.Address.Kind {
-	case plan.KindTrailBucket:
-		out, err := a.bucket(wctx, s.Address.Region, p.Bucket)
+	// keep records what a step wrote, for the later steps that refer to it.
+	keep := func(out outcome, err error) (outcome, error) {
 		if err == nil {
 			a.resolved[s.ID] = out.resource
 		}
 		return out, err
+	}
+	switch s.Address.Kind {
+	case plan.KindTrailBucket:
+		return keep(a.bucket(wctx, s.Address.Region, p.Bucket))
 	case plan.KindTrail:
 		return a.createTrail(ctx, wctx, s.Address.Region, p.Trail)
 	case plan.KindTrailLogging:
@@ -193,27 +196,15 @@ func (a *applier) step(ctx context.Context, s plan.Step) (outcome, error) {
 	case plan.KindEventSelectors:
 		return a.eventSelectors(wctx, s.Address.Region, p.EventSelectors)
 	case plan.KindLogGroup:
-		out, err := a.logGroup(wctx, s.Address.Region, p.LogGroup)
-		if err == nil {
-			a.resolved[s.ID] = out.resource
-		}
-		return out, err
+		return keep(a.logGroup(wctx, s.Address.Region, p.LogGroup))
 	case plan.KindLogsRole:
-		out, err := a.role(wctx, p.LogsRole)
-		if err == nil {
-			a.resolved[s.ID] = out.resource
-		}
-		return out, err
+		return keep(a.role(wctx, p.LogsRole))
 	case plan.KindTrailCloudWatch:
 		return a.trailCloudWatch(ctx, wctx, s.Address.Region, p.TrailCloudWatch)
 	case plan.KindMetricFilter:
 		return a.metricFilter(wctx, s.Address.Region, p.MetricFilter)
 	case plan.KindTopic:
-		out, err := a.topic(wctx, s.Address.Region, p.Topic)
-		if err == nil {
-			a.resolved[s.ID] = out.resource
-		}
-		return out, err
+		return keep(a.topic(wctx, s.Address.Region, p.Topic))
 	case plan.KindTopicPolicy:
 		return a.topicPolicy(wctx, s.Address.Region, p.TopicPolicy)
 	case plan.KindSubscription:
