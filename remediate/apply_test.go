@@ -54,6 +54,20 @@ func build(t *testing.T, r *audit.Report, c plan.Choices) *plan.Plan {
 	return p
 }
 
+// applyAllDone applies p to f and fails the test unless every step is done.
+func applyAllDone(t *testing.T, f *fake, p *plan.Plan) {
+	t.Helper()
+	res, err := Apply(context.Background(), p, f, Options{Sleep: noSleep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range res.Steps {
+		if s.Status != Done {
+			t.Errorf("%s: %s (%s)", s.ID, s.Status, s.Detail)
+		}
+	}
+}
+
 var fullChoices = plan.Choices{Subscribe: "sqs:" + queue, KMSKeyID: "alias/secops"}
 
 func noSleep(context.Context, time.Duration) error { return nil }
@@ -113,15 +127,7 @@ func checkCompliant(t *testing.T, f *fake) {
 func TestApplyFromBrokenAccount(t *testing.T) {
 	f, r := broken()
 	p := build(t, r, fullChoices)
-	res, err := Apply(context.Background(), p, f, Options{Sleep: noSleep})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range res.Steps {
-		if s.Status != Done {
-			t.Errorf("%s: %s (%s)", s.ID, s.Status, s.Detail)
-		}
-	}
+	applyAllDone(t, f, p)
 	checkCompliant(t, f)
 
 	// The role is limited to this trail and this group's streams.
@@ -155,7 +161,7 @@ func TestApplyFromBrokenAccount(t *testing.T) {
 
 	// Idempotent: the same plan again writes nothing.
 	f.writes = nil
-	res, err = Apply(context.Background(), p, f, Options{Sleep: noSleep})
+	res, err := Apply(context.Background(), p, f, Options{Sleep: noSleep})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -102,15 +102,7 @@ func checkBootstrapped(t *testing.T, f *fake) {
 func TestApplyBootstrap(t *testing.T) {
 	f, r := empty()
 	p := build(t, r, bootChoices)
-	res, err := Apply(context.Background(), p, f, Options{Sleep: noSleep})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range res.Steps {
-		if s.Status != Done {
-			t.Errorf("%s: %s (%s)", s.ID, s.Status, s.Detail)
-		}
-	}
+	applyAllDone(t, f, p)
 	checkBootstrapped(t, f)
 	b := f.buckets[bucketName]
 	if b == nil {
@@ -130,7 +122,7 @@ func TestApplyBootstrap(t *testing.T) {
 
 	// The same plan again writes nothing.
 	f.writes = nil
-	res, err = Apply(context.Background(), p, f, Options{Sleep: noSleep})
+	res, err := Apply(context.Background(), p, f, Options{Sleep: noSleep})
 	if err != nil || len(f.writes) != 0 || res.Count(NoChange) != len(p.Steps) {
 		t.Errorf("second apply: %v, writes %v, statuses %v", err, f.writes, statuses(res))
 	}
