@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/trailwatch/trailwatch/internal/awsx"
+	"github.com/trailwatch/trailwatch/internal/testaccount"
 )
 
 // The gap codes in chain order.
@@ -41,36 +42,36 @@ const missesStopLogging = `{ ($.eventName = CreateTrail) || ($.eventName = Updat
 func TestAuditStates(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
-		build func(a *account)
+		build func(a *testaccount.Account)
 		proxy bool     // audit through pendingProxy
 		args  []string // extra audit flags
 		want  []string // gap codes that must be reported; none means compliant
 		exact bool     // and no others
 		warn  bool     // at least one warning
 	}{
-		{name: "compliant", build: func(a *account) { a.chain(chainSpec{}) }},
-		{name: "compliant with advanced selectors", build: func(a *account) {
-			a.chain(chainSpec{advanced: []cttypes.AdvancedEventSelector{{
+		{name: "compliant", build: func(a *testaccount.Account) { a.Chain(testaccount.Chain{}) }},
+		{name: "compliant with advanced selectors", build: func(a *testaccount.Account) {
+			a.Chain(testaccount.Chain{Advanced: []cttypes.AdvancedEventSelector{{
 				Name:           aws.String("management"),
 				FieldSelectors: []cttypes.AdvancedFieldSelector{{Field: aws.String("eventCategory"), Equals: []string{"Management"}}},
 			}}})
 		}},
-		{name: "compliant with an explicit basic selector", build: func(a *account) {
-			a.chain(chainSpec{selectors: []cttypes.EventSelector{{IncludeManagementEvents: aws.Bool(true), ReadWriteType: cttypes.ReadWriteTypeAll}}})
+		{name: "compliant with an explicit basic selector", build: func(a *testaccount.Account) {
+			a.Chain(testaccount.Chain{Selectors: []cttypes.EventSelector{{IncludeManagementEvents: aws.Bool(true), ReadWriteType: cttypes.ReadWriteTypeAll}}})
 		}},
-		{name: "empty account", build: func(a *account) {}, want: []string{"NO_MULTI_REGION_TRAIL"}},
-		{name: "only a single-region trail", build: func(a *account) { a.chain(chainSpec{singleRegion: true}) }, want: []string{"NO_MULTI_REGION_TRAIL"}},
-		{name: "trail not logging", build: func(a *account) { a.chain(chainSpec{notLogging: true}) },
+		{name: "empty account", build: func(a *testaccount.Account) {}, want: []string{"NO_MULTI_REGION_TRAIL"}},
+		{name: "only a single-region trail", build: func(a *testaccount.Account) { a.Chain(testaccount.Chain{SingleRegion: true}) }, want: []string{"NO_MULTI_REGION_TRAIL"}},
+		{name: "trail not logging", build: func(a *testaccount.Account) { a.Chain(testaccount.Chain{NotLogging: true}) },
 			want: []string{"TRAIL_NOT_LOGGING"}, exact: true},
-		{name: "management events excluded", build: func(a *account) {
-			a.chain(chainSpec{selectors: []cttypes.EventSelector{{IncludeManagementEvents: aws.Bool(false), ReadWriteType: cttypes.ReadWriteTypeAll,
+		{name: "management events excluded", build: func(a *testaccount.Account) {
+			a.Chain(testaccount.Chain{Selectors: []cttypes.EventSelector{{IncludeManagementEvents: aws.Bool(false), ReadWriteType: cttypes.ReadWriteTypeAll,
 				DataResources: []cttypes.DataResource{{Type: aws.String("AWS::S3::Object"), Values: []string{"arn:aws:s3"}}}}}})
 		}, want: []string{"MANAGEMENT_EVENTS_NOT_CAPTURED"}, exact: true},
-		{name: "management write events only", build: func(a *account) {
-			a.chain(chainSpec{selectors: []cttypes.EventSelector{{IncludeManagementEvents: aws.Bool(true), ReadWriteType: cttypes.ReadWriteTypeWriteOnly}}})
+		{name: "management write events only", build: func(a *testaccount.Account) {
+			a.Chain(testaccount.Chain{Selectors: []cttypes.EventSelector{{IncludeManagementEvents: aws.Bool(true), ReadWriteType: cttypes.ReadWriteTypeWriteOnly}}})
 		}, want: []string{"MANAGEMENT_EVENTS_NOT_CAPTURED"}, exact: true},
-		{name: "advanced selectors capture only reads", build: func(a *account) {
-			a.chain(chainSpec{advanced: []cttypes.AdvancedEventSelector{{
+		{name: "advanced selectors capture only reads", build: func(a *testaccount.Account) {
+			a.Chain(testaccount.Chain{Advanced: []cttypes.AdvancedEventSelector{{
 				Name: aws.String("reads"),
 				FieldSelectors: []cttypes.AdvancedFieldSelector{
 					{Field: aws.String("eventCategory"), Equals: []string{"Management"}},
@@ -78,27 +79,27 @@ func TestAuditStates(t *testing.T) {
 				},
 			}}})
 		}, want: []string{"MANAGEMENT_EVENTS_NOT_CAPTURED"}, exact: true},
-		{name: "no CloudWatch Logs delivery", build: func(a *account) { a.chain(chainSpec{noLogs: true}) }, want: []string{"NO_CLOUDWATCH_LOGS"}},
-		{name: "no metric filter", build: func(a *account) { a.chain(chainSpec{noFilter: true}) }, want: []string{"NO_METRIC_FILTER"}},
-		{name: "filter misses StopLogging", build: func(a *account) { a.chain(chainSpec{pattern: missesStopLogging}) }, want: []string{"NO_METRIC_FILTER"}},
-		{name: "covering non-literal filter passes with a warning", build: func(a *account) { a.chain(chainSpec{pattern: coveringNotLiteral}) }, warn: true},
-		{name: "covering non-literal filter fails --strict", build: func(a *account) { a.chain(chainSpec{pattern: coveringNotLiteral}) },
+		{name: "no CloudWatch Logs delivery", build: func(a *testaccount.Account) { a.Chain(testaccount.Chain{NoLogs: true}) }, want: []string{"NO_CLOUDWATCH_LOGS"}},
+		{name: "no metric filter", build: func(a *testaccount.Account) { a.Chain(testaccount.Chain{NoFilter: true}) }, want: []string{"NO_METRIC_FILTER"}},
+		{name: "filter misses StopLogging", build: func(a *testaccount.Account) { a.Chain(testaccount.Chain{Pattern: missesStopLogging}) }, want: []string{"NO_METRIC_FILTER"}},
+		{name: "covering non-literal filter passes with a warning", build: func(a *testaccount.Account) { a.Chain(testaccount.Chain{Pattern: coveringNotLiteral}) }, warn: true},
+		{name: "covering non-literal filter fails --strict", build: func(a *testaccount.Account) { a.Chain(testaccount.Chain{Pattern: coveringNotLiteral}) },
 			args: []string{"--strict"}, want: []string{"NO_METRIC_FILTER"}},
-		{name: "literal filter passes --strict", build: func(a *account) { a.chain(chainSpec{}) }, args: []string{"--strict"}},
-		{name: "no alarm", build: func(a *account) { a.chain(chainSpec{noAlarm: true}) }, want: []string{"NO_ALARM"}},
-		{name: "alarm on another metric", build: func(a *account) { a.chain(chainSpec{alarmMetric: "SomethingElse"}) }, want: []string{"NO_ALARM"}},
-		{name: "alarm actions disabled", build: func(a *account) { a.chain(chainSpec{alarmDisabled: true}) }, want: []string{"ALARM_NOT_NOTIFYING"}},
-		{name: "alarm without actions", build: func(a *account) { a.chain(chainSpec{noAlarmActions: true}) }, want: []string{"ALARM_NOT_NOTIFYING"}},
-		{name: "topic encrypted with alias/aws/sns", build: func(a *account) {
-			a.chain(chainSpec{topicAttrs: map[string]string{"KmsMasterKeyId": "alias/aws/sns"}})
+		{name: "literal filter passes --strict", build: func(a *testaccount.Account) { a.Chain(testaccount.Chain{}) }, args: []string{"--strict"}},
+		{name: "no alarm", build: func(a *testaccount.Account) { a.Chain(testaccount.Chain{NoAlarm: true}) }, want: []string{"NO_ALARM"}},
+		{name: "alarm on another metric", build: func(a *testaccount.Account) { a.Chain(testaccount.Chain{AlarmMetric: "SomethingElse"}) }, want: []string{"NO_ALARM"}},
+		{name: "alarm actions disabled", build: func(a *testaccount.Account) { a.Chain(testaccount.Chain{AlarmDisabled: true}) }, want: []string{"ALARM_NOT_NOTIFYING"}},
+		{name: "alarm without actions", build: func(a *testaccount.Account) { a.Chain(testaccount.Chain{NoAlarmActions: true}) }, want: []string{"ALARM_NOT_NOTIFYING"}},
+		{name: "topic encrypted with alias/aws/sns", build: func(a *testaccount.Account) {
+			a.Chain(testaccount.Chain{TopicAttrs: map[string]string{"KmsMasterKeyId": "alias/aws/sns"}})
 		}, want: []string{"ALARM_NOT_NOTIFYING"}},
-		{name: "topic without subscriptions", build: func(a *account) { a.chain(chainSpec{noSubscription: true}) },
+		{name: "topic without subscriptions", build: func(a *testaccount.Account) { a.Chain(testaccount.Chain{NoSubscription: true}) },
 			want: []string{"NO_CONFIRMED_SUBSCRIPTION"}, exact: true},
-		{name: "only a pending subscription", build: func(a *account) { a.chain(chainSpec{subEndpoint: "pending@example.com"}) },
+		{name: "only a pending subscription", build: func(a *testaccount.Account) { a.Chain(testaccount.Chain{SubEndpoint: "pending@example.com"}) },
 			proxy: true, want: []string{"NO_CONFIRMED_SUBSCRIPTION"}, exact: true},
-		{name: "a pending and a confirmed subscription", build: func(a *account) {
-			c := a.chain(chainSpec{subEndpoint: "pending@example.com"})
-			a.subscribe(home, c.topicARN, "https", "https://hooks.example.com/confirmed")
+		{name: "a pending and a confirmed subscription", build: func(a *testaccount.Account) {
+			c := a.Chain(testaccount.Chain{SubEndpoint: "pending@example.com"})
+			a.Subscribe(home, c.TopicARN, "https", "https://hooks.example.com/confirmed")
 		}, proxy: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -158,9 +159,9 @@ func TestAuditSeveralTrails(t *testing.T) {
 	t.Run("any complete chain wins", func(t *testing.T) {
 		e := newEnv(t)
 		a := e.account()
-		a.chain(chainSpec{prefix: "a", noAlarm: true})
-		a.chain(chainSpec{prefix: "b"})
-		a.chain(chainSpec{prefix: "c", notLogging: true})
+		a.Chain(testaccount.Chain{Prefix: "a", NoAlarm: true})
+		a.Chain(testaccount.Chain{Prefix: "b"})
+		a.Chain(testaccount.Chain{Prefix: "c", NotLogging: true})
 		res, r := e.audit()
 		if res.code != 0 || r.verdict() != "compliant" {
 			t.Fatalf("exit %d, %s, gaps %v", res.code, r.verdict(), r.codes())
@@ -169,9 +170,9 @@ func TestAuditSeveralTrails(t *testing.T) {
 	t.Run("the chain closest to complete is reported, deterministically", func(t *testing.T) {
 		e := newEnv(t)
 		a := e.account()
-		a.chain(chainSpec{prefix: "a", noFilter: true})
-		a.chain(chainSpec{prefix: "b", noSubscription: true})
-		a.chain(chainSpec{prefix: "c", noLogs: true})
+		a.Chain(testaccount.Chain{Prefix: "a", NoFilter: true})
+		a.Chain(testaccount.Chain{Prefix: "b", NoSubscription: true})
+		a.Chain(testaccount.Chain{Prefix: "c", NoLogs: true})
 		res, r := e.audit()
 		if res.code != 2 {
 			t.Fatalf("exit %d, want 2; %s", res.code, res.stderr)
@@ -187,8 +188,8 @@ func TestAuditSeveralTrails(t *testing.T) {
 	t.Run("a complete chain on a single-region trail does not count", func(t *testing.T) {
 		e := newEnv(t)
 		a := e.account()
-		a.chain(chainSpec{prefix: "single", singleRegion: true})
-		a.chain(chainSpec{prefix: "multi", noLogs: true})
+		a.Chain(testaccount.Chain{Prefix: "single", SingleRegion: true})
+		a.Chain(testaccount.Chain{Prefix: "multi", NoLogs: true})
 		res, r := e.audit()
 		if res.code != 2 || !contains(r.codes(), "NO_CLOUDWATCH_LOGS") || contains(r.codes(), "NO_MULTI_REGION_TRAIL") {
 			t.Errorf("exit %d, gaps %v; want NO_CLOUDWATCH_LOGS for the multi-region trail", res.code, r.codes())
@@ -200,7 +201,7 @@ func TestAuditSeveralTrails(t *testing.T) {
 func TestAuditTrailHomedInAnotherRegion(t *testing.T) {
 	e := newEnv(t)
 	a := e.account()
-	a.chain(chainSpec{region: "eu-west-1", prefix: "eu"})
+	a.Chain(testaccount.Chain{Region: "eu-west-1", Prefix: "eu"})
 	for _, region := range []string{"us-east-1", "ap-southeast-2"} {
 		res, r := e.audit("--region", region)
 		if res.code != 0 || r.verdict() != "compliant" {
@@ -217,7 +218,7 @@ func TestAuditTrailHomedInAnotherRegion(t *testing.T) {
 // A trail homed elsewhere whose chain is broken there is reported as broken.
 func TestAuditBrokenChainInAnotherRegion(t *testing.T) {
 	e := newEnv(t)
-	e.account().chain(chainSpec{region: "eu-west-1", prefix: "eu", noAlarm: true})
+	e.account().Chain(testaccount.Chain{Region: "eu-west-1", Prefix: "eu", NoAlarm: true})
 	res, r := e.audit("--region", "us-west-2")
 	if res.code != 2 || !contains(r.codes(), "NO_ALARM") {
 		t.Errorf("exit %d, gaps %v; want NO_ALARM", res.code, r.codes())
@@ -229,14 +230,14 @@ func TestAuditBrokenChainInAnotherRegion(t *testing.T) {
 func TestEvidenceRoundTrip(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
-		build func(a *account)
+		build func(a *testaccount.Account)
 		code  int
 	}{
-		{"compliant", func(a *account) { a.chain(chainSpec{}) }, 0},
-		{"gap", func(a *account) { a.chain(chainSpec{noAlarm: true}) }, 2},
-		{"several trails", func(a *account) {
-			a.chain(chainSpec{prefix: "a", region: "eu-west-1", noSubscription: true})
-			a.chain(chainSpec{prefix: "b", pattern: missesStopLogging})
+		{"compliant", func(a *testaccount.Account) { a.Chain(testaccount.Chain{}) }, 0},
+		{"gap", func(a *testaccount.Account) { a.Chain(testaccount.Chain{NoAlarm: true}) }, 2},
+		{"several trails", func(a *testaccount.Account) {
+			a.Chain(testaccount.Chain{Prefix: "a", Region: "eu-west-1", NoSubscription: true})
+			a.Chain(testaccount.Chain{Prefix: "b", Pattern: missesStopLogging})
 		}, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -270,7 +271,7 @@ func TestEvidenceRoundTrip(t *testing.T) {
 // The default output is text, and its exit status follows the verdict.
 func TestAuditText(t *testing.T) {
 	e := newEnv(t)
-	e.account().chain(chainSpec{noSubscription: true})
+	e.account().Chain(testaccount.Chain{NoSubscription: true})
 	res := e.run("audit", "--endpoint-url", e.endpoint)
 	t.Logf("text output:\n%s", res.stdout)
 	if res.code != 2 {
@@ -287,7 +288,7 @@ func TestAuditText(t *testing.T) {
 // Colour only on a terminal, and never with --no-color or in JSON.
 func TestAuditColour(t *testing.T) {
 	e := newEnv(t)
-	e.account().chain(chainSpec{noAlarm: true})
+	e.account().Chain(testaccount.Chain{NoAlarm: true})
 	const esc = "\x1b["
 	if res := e.runIO(true, "audit", "--endpoint-url", e.endpoint); res.code != 2 || !strings.Contains(res.stdout, esc) {
 		t.Errorf("terminal: exit %d, no colour in:\n%s", res.code, res.stdout)
@@ -308,10 +309,10 @@ func TestAuditThroughAssumedRole(t *testing.T) {
 		t.Fatal(err)
 	}
 	other := e.accountFrom(f)
-	if other.id != "111122223333" {
-		t.Fatalf("assumed role's account = %s", other.id)
+	if other.ID != "111122223333" {
+		t.Fatalf("assumed role's account = %s", other.ID)
 	}
-	other.chain(chainSpec{})
+	other.Chain(testaccount.Chain{})
 
 	res, r := e.audit("--assume-role", role, "--external-id", "ext-42", "--role-session-name", "ci")
 	if res.code != 0 || r.Account != "111122223333" {

@@ -16,9 +16,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trailwatch/trailwatch/internal/cli"
+	"github.com/trailwatch/trailwatch/internal/awsx"
 	"github.com/trailwatch/trailwatch/internal/motoserver"
-	"github.com/trailwatch/trailwatch/internal/term"
+	"github.com/trailwatch/trailwatch/internal/testaccount"
 )
 
 func TestMain(m *testing.M) { motoserver.Main(m) }
@@ -58,11 +58,21 @@ func (e *env) run(args ...string) result {
 // runIO is run with streams that say whether they are a terminal.
 func (e *env) runIO(tty bool, args ...string) result {
 	e.t.Helper()
-	io, _, out, errOut := term.Test(tty)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	code := cli.Run(ctx, append([]string{"trailwatch"}, args...), io)
-	return result{code: code, stdout: out.String(), stderr: errOut.String()}
+	code, stdout, stderr := testaccount.Run(context.Background(), 2*time.Minute, tty, args...)
+	return result{code: code, stdout: stdout, stderr: stderr}
+}
+
+// account builds account states in the emulator with moto's root test
+// credentials.
+func (e *env) account() *testaccount.Account {
+	e.t.Helper()
+	return e.accountFrom(awsx.FromConfig(e.srv.Config(e.t, home)))
+}
+
+// accountFrom builds account states with f's credentials.
+func (e *env) accountFrom(f *awsx.Factory) *testaccount.Account {
+	e.t.Helper()
+	return testaccount.New(e.t, f)
 }
 
 // audit runs `trailwatch audit --output json` against the emulator and

@@ -7,6 +7,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/trailwatch/trailwatch/internal/testaccount"
 )
 
 // A denied read makes its link unknown: exit 1, the verdict null, and the
@@ -15,20 +17,20 @@ import (
 func TestAuditDeniedReadIsUnknown(t *testing.T) {
 	e := newEnv(t)
 	a := e.account()
-	a.chain(chainSpec{})
+	a.Chain(testaccount.Chain{})
 
 	ctx := context.Background()
-	im := a.f.IAM()
+	im := a.Factory.IAM()
 	_, err := im.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("auditor")})
-	a.must(err, "CreateUser")
+	a.Must(err, "CreateUser")
 	// Everything but listing a topic's subscriptions.
 	const policy = `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":"*","Resource":"*"},
 		{"Effect":"Deny","Action":"sns:ListSubscriptionsByTopic","Resource":"*"}]}`
 	_, err = im.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("auditor"), PolicyName: aws.String("audit"), PolicyDocument: aws.String(policy)})
-	a.must(err, "PutUserPolicy")
+	a.Must(err, "PutUserPolicy")
 	key, err := im.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("auditor")})
-	a.must(err, "CreateAccessKey")
+	a.Must(err, "CreateAccessKey")
 	t.Setenv("AWS_ACCESS_KEY_ID", aws.ToString(key.AccessKey.AccessKeyId))
 	t.Setenv("AWS_SECRET_ACCESS_KEY", aws.ToString(key.AccessKey.SecretAccessKey))
 	e.srv.EnforceIAM(t)
@@ -60,14 +62,14 @@ func TestAuditAssumeRoleDenied(t *testing.T) {
 	e := newEnv(t)
 	a := e.account()
 	ctx := context.Background()
-	im := a.f.IAM()
+	im := a.Factory.IAM()
 	_, err := im.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("ci")})
-	a.must(err, "CreateUser")
+	a.Must(err, "CreateUser")
 	const policy = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"*"}]}`
 	_, err = im.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("ci"), PolicyName: aws.String("no-assume"), PolicyDocument: aws.String(policy)})
-	a.must(err, "PutUserPolicy")
+	a.Must(err, "PutUserPolicy")
 	key, err := im.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("ci")})
-	a.must(err, "CreateAccessKey")
+	a.Must(err, "CreateAccessKey")
 	t.Setenv("AWS_ACCESS_KEY_ID", aws.ToString(key.AccessKey.AccessKeyId))
 	t.Setenv("AWS_SECRET_ACCESS_KEY", aws.ToString(key.AccessKey.SecretAccessKey))
 	e.srv.EnforceIAM(t)

@@ -1,0 +1,24 @@
+// Package testaccount is test support shared by the tests that drive
+// trailwatch against moto_server (internal/integration, internal/hardening,
+// internal/fixcmd): running the command line in process, and building account
+// states with the real SDK. Only tests import it.
+package testaccount
+
+import (
+	"context"
+	"time"
+
+	"github.com/trailwatch/trailwatch/internal/cli"
+	"github.com/trailwatch/trailwatch/internal/term"
+)
+
+// Run runs trailwatch in process with args (without the program name) and
+// streams that are a terminal when tty is true, and gives up after timeout.
+// It returns the exit status and what was written to stdout and stderr.
+func Run(ctx context.Context, timeout time.Duration, tty bool, args ...string) (code int, stdout, stderr string) {
+	io, _, out, errOut := term.Test(tty)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	code = cli.Run(ctx, append([]string{"trailwatch"}, args...), io)
+	return code, out.String(), errOut.String()
+}
