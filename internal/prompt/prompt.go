@@ -66,8 +66,17 @@ type Huh struct {
 // New returns a Prompter on the given terminal streams.
 func New(in io.Reader, out io.Writer) *Huh { return &Huh{In: in, Out: out} }
 
+// keyMap is huh's default with Esc added to Ctrl-C as the way out of a form:
+// huh binds only Ctrl-C, and fix promises that Esc cancels too. Esc then
+// also leaves a select's filter by cancelling the form; the lists are short.
+func keyMap() *huh.KeyMap {
+	km := huh.NewDefaultKeyMap()
+	km.Quit.SetKeys("ctrl+c", "esc")
+	return km
+}
+
 func (h *Huh) run(ctx context.Context, f *huh.Form) error {
-	f = f.WithInput(h.In).WithOutput(h.Out).WithAccessible(h.Accessible).WithShowHelp(true)
+	f = f.WithInput(h.In).WithOutput(h.Out).WithAccessible(h.Accessible).WithShowHelp(true).WithKeyMap(keyMap())
 	err := f.RunWithContext(ctx)
 	if err != nil && (errors.Is(err, huh.ErrUserAborted) || ctx.Err() != nil) {
 		// Esc or Ctrl-C in the form, or the command's context ended

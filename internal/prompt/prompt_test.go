@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -128,5 +129,34 @@ func TestHuhAccessibleEveryTarget(t *testing.T) {
 				t.Errorf("choice %s: the answers do not validate: %v", tc.choice, err)
 			}
 		}
+	}
+}
+
+// Esc leaves every kind of form at once, as Ctrl-C does: huh binds only
+// Ctrl-C unless told otherwise. The deadline is far beyond what a key takes;
+// reaching it would also read as cancelled, so the test checks it was not.
+func TestEscCancels(t *testing.T) {
+	forms := map[string]func(h *Huh, ctx context.Context) error{
+		"confirm": func(h *Huh, ctx context.Context) error {
+			_, err := h.Confirm(ctx, "Apply?", "")
+			return err
+		},
+		"target kind": func(h *Huh, ctx context.Context) error {
+			_, err := h.AskChoices(ctx, Request{AskTarget: true})
+			return err
+		},
+		"names": func(h *Huh, ctx context.Context) error {
+			_, err := h.AskChoices(ctx, Request{Names: []Name{{Key: "alarm-name", Label: "Alarm", Default: plan.DefaultAlarmName}}})
+			return err
+		},
+	}
+	for name, ask := range forms {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		h := &Huh{In: strings.NewReader("\x1b"), Out: io.Discard}
+		err := ask(h, ctx)
+		if !errors.Is(err, ErrCancelled) || ctx.Err() != nil {
+			t.Errorf("%s: Esc gave err = %v (context: %v), want cancelled before the deadline", name, err, ctx.Err())
+		}
+		cancel()
 	}
 }
