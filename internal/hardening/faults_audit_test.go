@@ -17,6 +17,7 @@ import (
 	"github.com/trailwatch/trailwatch/internal/faultproxy"
 	"github.com/trailwatch/trailwatch/internal/iampolicy"
 	"github.com/trailwatch/trailwatch/internal/motoserver"
+	"github.com/trailwatch/trailwatch/internal/testaccount"
 )
 
 // A fault by name, so a table can cycle through them.
@@ -50,7 +51,7 @@ func auditReads(t *testing.T) []string {
 // budget), give the same report as no faults at all.
 func TestAuditFaultsWithinRetryBudget(t *testing.T) {
 	srv := motoserver.Shared(t)
-	buildChain(t, srv, chainOpts{})
+	buildChain(t, srv, testaccount.Chain{})
 	_, want := runAudit(t, srv.URL)
 
 	p := faultproxy.Start(t, srv.URL)
@@ -83,13 +84,13 @@ func TestAuditFaultsWithinRetryBudget(t *testing.T) {
 // command once.
 func TestAuditFaultsPastRetryBudget(t *testing.T) {
 	srv := motoserver.Shared(t)
-	c := buildChain(t, srv, chainOpts{})
+	c := buildChain(t, srv, testaccount.Chain{})
 	resource := map[string]string{
-		"cloudtrail:GetTrailStatus":    c.trailName,
-		"cloudtrail:GetEventSelectors": c.trailName,
-		"logs:DescribeMetricFilters":   c.logGroup,
-		"sns:GetTopicAttributes":       c.topicARN,
-		"sns:ListSubscriptionsByTopic": c.topicARN,
+		"cloudtrail:GetTrailStatus":    c.TrailName,
+		"cloudtrail:GetEventSelectors": c.TrailName,
+		"logs:DescribeMetricFilters":   c.LogGroup,
+		"sns:GetTopicAttributes":       c.TopicARN,
+		"sns:ListSubscriptionsByTopic": c.TopicARN,
 	}
 	for i, action := range auditReads(t) {
 		for j := range 2 {
@@ -154,11 +155,11 @@ func fastRetryClients(t *testing.T, srv *motoserver.Server, endpoint string) aud
 // throttled past the budget: exit 1, the action named, no gap.
 func TestAuditThrottledPastBudgetExits1(t *testing.T) {
 	srv := motoserver.Shared(t)
-	c := buildChain(t, srv, chainOpts{})
+	c := buildChain(t, srv, testaccount.Chain{})
 	p := faultproxy.Start(t, srv.URL)
 	p.Add(faultproxy.On("cloudtrail:GetTrailStatus").Throttle())
 	res, r := runAudit(t, p.URL)
-	checkDenied(t, res, r, "cloudtrail:GetTrailStatus", c.trailName, "rate exceeded")
+	checkDenied(t, res, r, "cloudtrail:GetTrailStatus", c.TrailName, "rate exceeded")
 }
 
 // With no answer at all from sts:GetCallerIdentity the run stops before the

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/trailwatch/trailwatch/internal/awsx"
 	"github.com/trailwatch/trailwatch/internal/motoserver"
+	"github.com/trailwatch/trailwatch/internal/testaccount"
 	"github.com/trailwatch/trailwatch/plan"
 )
 
@@ -25,25 +25,13 @@ const subscribe = "https://hooks.example.com/trailwatch"
 
 // brokenTrail leaves every step of the plan to do: the trail is not logging,
 // its selectors capture no management events, and it has no CloudWatch Logs.
-func brokenTrail(t *testing.T, srv *motoserver.Server) chain {
+func brokenTrail(t *testing.T, srv *motoserver.Server) testaccount.Built {
 	t.Helper()
-	c := buildChain(t, srv, chainOpts{noLogs: true})
-	ctx := context.Background()
-	ct := awsx.FromConfig(srv.Config(t, home)).CloudTrail(home)
-	if _, err := ct.StopLogging(ctx, &cloudtrail.StopLoggingInput{Name: aws.String(c.trailName)}); err != nil {
-		t.Fatalf("StopLogging: %v", err)
-	}
-	_, err := ct.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{
-		TrailName: aws.String(c.trailName),
-		EventSelectors: []cttypes.EventSelector{{
+	return buildChain(t, srv, testaccount.Chain{NoLogs: true, NotLogging: true,
+		Selectors: []cttypes.EventSelector{{
 			ReadWriteType: cttypes.ReadWriteTypeAll, IncludeManagementEvents: aws.Bool(false),
 			DataResources: []cttypes.DataResource{{Type: aws.String("AWS::S3::Object"), Values: []string{"arn:aws:s3:::org-data/"}}},
-		}},
-	})
-	if err != nil {
-		t.Fatalf("PutEventSelectors: %v", err)
-	}
-	return c
+		}}})
 }
 
 // cloudWatchKey creates a customer managed KMS key whose policy lets

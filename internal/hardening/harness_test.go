@@ -8,9 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trailwatch/trailwatch/internal/cli"
 	"github.com/trailwatch/trailwatch/internal/motoserver"
-	"github.com/trailwatch/trailwatch/internal/term"
+	"github.com/trailwatch/trailwatch/internal/testaccount"
 )
 
 // home is the region every test works in.
@@ -46,11 +45,8 @@ type result struct {
 // run runs trailwatch in process with args (without the program name).
 func run(t *testing.T, ctx context.Context, args ...string) result {
 	t.Helper()
-	io, _, out, errOut := term.Test(false)
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
-	defer cancel()
-	code := cli.Run(ctx, append([]string{"trailwatch"}, args...), io)
-	return result{code: code, stdout: out.String(), stderr: errOut.String()}
+	code, stdout, stderr := testaccount.Run(ctx, 3*time.Minute, false, args...)
+	return result{code: code, stdout: stdout, stderr: stderr}
 }
 
 // report is the documented part of `audit --output json`.

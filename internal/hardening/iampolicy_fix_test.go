@@ -9,6 +9,7 @@ import (
 	"github.com/trailwatch/trailwatch/internal/faultproxy"
 	"github.com/trailwatch/trailwatch/internal/iampolicy"
 	"github.com/trailwatch/trailwatch/internal/motoserver"
+	"github.com/trailwatch/trailwatch/internal/testaccount"
 )
 
 // observedActions runs args through a recording proxy and returns the IAM
@@ -37,7 +38,7 @@ func observedActions(t *testing.T, srv *motoserver.Server, args ...string) []str
 func TestPolicyMatchesCalls(t *testing.T) {
 	t.Run("audit", func(t *testing.T) {
 		srv := motoserver.Shared(t)
-		buildChain(t, srv, chainOpts{})
+		buildChain(t, srv, testaccount.Chain{})
 		got := observedActions(t, srv, "audit")
 		compareActions(t, iampolicy.ModeAudit, got)
 	})
@@ -48,7 +49,7 @@ func TestPolicyMatchesCalls(t *testing.T) {
 		got := observedActions(t, srv, "fix", "--yes", "--subscribe", subscribe, "--kms-key", key)
 
 		srv = motoserver.Shared(t)
-		buildChain(t, srv, chainOpts{noLogs: true})
+		buildChain(t, srv, testaccount.Chain{NoLogs: true})
 		takenNames(t, srv)
 		got = append(got, observedActions(t, srv, "fix", "--yes", "--subscribe", subscribe)...)
 

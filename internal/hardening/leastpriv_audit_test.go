@@ -7,6 +7,7 @@ import (
 	"github.com/trailwatch/trailwatch/internal/faultproxy"
 	"github.com/trailwatch/trailwatch/internal/iampolicy"
 	"github.com/trailwatch/trailwatch/internal/motoserver"
+	"github.com/trailwatch/trailwatch/internal/testaccount"
 )
 
 // Issue 6, least privilege: a user with exactly `iam-policy --for audit`
@@ -15,7 +16,7 @@ import (
 // the verdict is unknown (exit 1), and it never reports a gap.
 func TestAuditLeastPrivilege(t *testing.T) {
 	srv := motoserver.Start(t) // IAM enforcement is server-wide: not the shared one
-	c := buildChain(t, srv, chainOpts{})
+	c := buildChain(t, srv, testaccount.Chain{})
 	policy, err := iampolicy.For(iampolicy.ModeAudit)
 	if err != nil {
 		t.Fatal(err)
@@ -33,11 +34,11 @@ func TestAuditLeastPrivilege(t *testing.T) {
 
 	// What each read is about, so a denial can be checked to name it.
 	resource := map[string]string{
-		"cloudtrail:GetTrailStatus":    c.trailName,
-		"cloudtrail:GetEventSelectors": c.trailName,
-		"logs:DescribeMetricFilters":   c.logGroup,
-		"sns:GetTopicAttributes":       c.topicARN,
-		"sns:ListSubscriptionsByTopic": c.topicARN,
+		"cloudtrail:GetTrailStatus":    c.TrailName,
+		"cloudtrail:GetEventSelectors": c.TrailName,
+		"logs:DescribeMetricFilters":   c.LogGroup,
+		"sns:GetTopicAttributes":       c.TopicARN,
+		"sns:ListSubscriptionsByTopic": c.TopicARN,
 	}
 	for _, action := range policy.Actions() {
 		t.Run(action, func(t *testing.T) {
@@ -71,7 +72,7 @@ func TestAuditLeastPrivilege(t *testing.T) {
 // unknown: the read is named, and nothing becomes a gap.
 func TestAuditCallerIdentityDenied(t *testing.T) {
 	srv := motoserver.Shared(t)
-	buildChain(t, srv, chainOpts{})
+	buildChain(t, srv, testaccount.Chain{})
 	for name, rule := range map[string]*faultproxy.Rule{
 		"aws shape":  faultproxy.On("sts:GetCallerIdentity").Deny(),
 		"moto shape": faultproxy.On("sts:GetCallerIdentity").DenyUndecodable(),
