@@ -73,16 +73,26 @@ func WriteText(w io.Writer, r *Report, color bool) error {
 		}
 	}
 
+	// Codes are padded to the longest in their list, so the messages line
+	// up as the chain's details do.
 	if len(r.Gaps) > 0 {
 		fmt.Fprintln(bw, "\nGaps:")
+		width := 0
 		for _, g := range r.Gaps {
-			fmt.Fprintf(bw, "  %s  %s\n", paint(ansiRed, string(g.Code)), g.Message)
+			width = max(width, len(g.Code))
+		}
+		for _, g := range r.Gaps {
+			fmt.Fprintf(bw, "  %s  %s\n", paint(ansiRed, fmt.Sprintf("%-*s", width, g.Code)), g.Message)
 		}
 	}
 	if len(r.Warnings) > 0 {
 		fmt.Fprintln(bw, "\nWarnings:")
+		width := 0
 		for _, wr := range r.Warnings {
-			fmt.Fprintf(bw, "  %s  %s\n", paint(ansiYellow, wr.Code), wr.Message)
+			width = max(width, len(wr.Code))
+		}
+		for _, wr := range r.Warnings {
+			fmt.Fprintf(bw, "  %s  %s\n", paint(ansiYellow, fmt.Sprintf("%-*s", width, wr.Code)), wr.Message)
 		}
 	}
 	if len(r.Unknown) > 0 {
