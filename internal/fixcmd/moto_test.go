@@ -26,9 +26,8 @@ import (
 
 	"github.com/trailwatch/trailwatch/audit/pattern"
 	"github.com/trailwatch/trailwatch/internal/awsx"
-	"github.com/trailwatch/trailwatch/internal/cli"
 	"github.com/trailwatch/trailwatch/internal/motoserver"
-	"github.com/trailwatch/trailwatch/internal/term"
+	"github.com/trailwatch/trailwatch/internal/testaccount"
 )
 
 func TestMain(m *testing.M) { motoserver.Main(m) }
@@ -166,12 +165,8 @@ type run struct {
 // cli runs trailwatch in process through the recording proxy.
 func (w *world) cli(tty bool, args ...string) run {
 	w.t.Helper()
-	io, _, out, errOut := term.Test(tty)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	args = append([]string{"trailwatch"}, append(args, "--endpoint-url", w.proxy)...)
-	code := cli.Run(ctx, args, io)
-	return run{code, out.String(), errOut.String()}
+	code, out, errOut := testaccount.Run(context.Background(), 2*time.Minute, tty, append(args, "--endpoint-url", w.proxy)...)
+	return run{code, out, errOut}
 }
 
 func (w *world) must(err error, what string) {
