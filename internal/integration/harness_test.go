@@ -12,7 +12,6 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -185,5 +184,3 @@ func pendingProxy(t *testing.T, backend string) string {
 }
 
 func contains(s []string, v string) bool { return slices.Contains(s, v) }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
