@@ -7,6 +7,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -82,12 +84,26 @@ func commands(io *term.IO) []*cli.Command {
 }
 
 // usageError turns a flag parsing error into an ordinary error (printed once
-// by Run, exit 1) instead of urfave/cli's "Incorrect Usage" on stdout.
+// by Run, exit 1) instead of urfave/cli's "Incorrect Usage" on stdout. Go's
+// flag package names a flag with one dash ("-dry-run"); trailwatch's help
+// and README write long flags with two, so the message says "--dry-run".
+// A pattern that starts with '-' (a term pattern excluding a word) reads as
+// an unknown flag, so pattern test's message says how to pass one.
 func usageError(path string) cli.OnUsageErrorFunc {
 	return func(_ *cli.Context, err error, _ bool) error {
-		return fmt.Errorf("%w (see '%s --help')", err, path)
+		msg := flagDashes.ReplaceAllString(err.Error(), "$1 --$2")
+		hint := fmt.Sprintf("see '%s --help'", path)
+		if path == "trailwatch pattern test" && strings.HasPrefix(msg, "flag provided but not defined") {
+			hint += "; a PATTERN that starts with '-' goes after --, as in: trailwatch pattern test -- '-DescribeTrails'"
+		}
+		return fmt.Errorf("%s (%s)", msg, hint)
 	}
 }
+
+// flagDashes finds a multi-letter flag named with one dash in the flag
+// package's messages ("flag provided but not defined: -nope", "invalid value
+// "x" for flag -retention-days: ...").
+var flagDashes = regexp.MustCompile(`(:| flag| for) -([A-Za-z0-9][A-Za-z0-9-]+)`)
 
 func setUsageErrors(c *cli.Command, parent string) {
 	path := parent + " " + c.Name

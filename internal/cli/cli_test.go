@@ -38,7 +38,12 @@ func TestRunErrors(t *testing.T) {
 	}{
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 		{[]string{"audit", "--output", "xml"}, `invalid --output "xml": expected text or json`},
-		{[]string{"audit", "--nope"}, "flag provided but not defined: -nope (see 'trailwatch audit --help')"},
+		{[]string{"audit", "--nope"}, "flag provided but not defined: --nope (see 'trailwatch audit --help')"},
+		{[]string{"audit", "-x"}, "flag provided but not defined: -x (see"},
+		{[]string{"apply", "p.json", "--dry-run"}, "flag provided but not defined: --dry-run (see 'trailwatch apply --help')"},
+		{[]string{"plan", "--retention-days", "a year"}, `invalid value "a year" for flag --retention-days`},
+		{[]string{"fix", "--yes=maybe"}, `invalid boolean value "maybe" for --yes`},
+		{[]string{"pattern", "test", "-DescribeTrails"}, "flag provided but not defined: --DescribeTrails (see 'trailwatch pattern test --help'; a PATTERN that starts with '-' goes after --"},
 		{[]string{"audit", "now"}, `audit takes no arguments, got ["now"]`},
 		{[]string{"audit", "--evidence", "e.json", "--profile", "p", "--endpoint-url", "http://x"}, "cannot be combined with --profile, --endpoint-url"},
 		{[]string{"iam-policy", "--for", "everything"}, "everything"},
