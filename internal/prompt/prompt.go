@@ -141,12 +141,22 @@ func TargetValueForm(a *TargetAnswers) *huh.Form {
 	))
 }
 
-// ValidateTarget checks an answer with the same rules as the flags.
+// ValidateTarget checks an answer with the same rules as the flags. The
+// message speaks of the value typed, not of a flag the user did not use
+// (the flag's would read --subscribe "https:http://...").
 func ValidateTarget(a TargetAnswers) error {
-	if strings.TrimSpace(a.Value) == "" {
+	v := strings.TrimSpace(a.Value)
+	if v == "" {
 		return errors.New("required")
 	}
-	return a.Choices(plan.Choices{}).Validate()
+	switch a.Kind {
+	case TargetEmail, TargetHTTPS, TargetSQS, TargetLambda:
+		return plan.Endpoint{Protocol: string(a.Kind), Endpoint: v}.Validate()
+	}
+	if a.Choices(plan.Choices{}).Validate() != nil {
+		return fmt.Errorf("%q: want an SNS topic ARN, arn:aws:sns:REGION:ACCOUNT:TOPIC", v)
+	}
+	return nil
 }
 
 // NamesForm lets the user change names; values holds the current names by

@@ -36,9 +36,16 @@ func TestTargetAnswers(t *testing.T) {
 			t.Errorf("https endpoint = %v", e)
 		}
 	}
-	for _, bad := range []TargetAnswers{{TargetEmail, ""}, {TargetEmail, "nope"}, {TargetSQS, "queue"}, {TargetTopic, "arn:aws:sqs:us-east-1:123456789012:q"}} {
-		if ValidateTarget(bad) == nil {
+	for _, bad := range []TargetAnswers{{TargetEmail, ""}, {TargetEmail, "nope"}, {TargetHTTPS, "http://h.example.com/x"}, {TargetSQS, "queue"},
+		{TargetLambda, "arn:aws:lambda:us-east-1:123456789012:page"}, {TargetTopic, "arn:aws:sqs:us-east-1:123456789012:q"}} {
+		err := ValidateTarget(bad)
+		if err == nil {
 			t.Errorf("%v accepted", bad)
+			continue
+		}
+		// The form shows this under what the user typed: no flag syntax.
+		if msg := err.Error(); strings.Contains(msg, "--") || strings.Contains(msg, string(bad.Kind)+":"+bad.Value) {
+			t.Errorf("%v: message %q speaks of a flag", bad, msg)
 		}
 	}
 	if ValidateName("alarm-name", "") == nil || ValidateName("topic-name", "bad name") == nil || ValidateName("role-name", "ok-name") != nil {
