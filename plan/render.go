@@ -226,11 +226,17 @@ func WriteText(w io.Writer, p *Plan, color bool) error {
 	return ew.err
 }
 
-// WriteJSON writes the plan as indented JSON.
+// WriteJSON writes the plan as indented JSON: the plan's own keys and, when
+// a choice is still needed, "missing" with what the text prints as
+// "Missing:" (decoding into a Plan ignores it).
 func WriteJSON(w io.Writer, p *Plan) error {
+	out := struct {
+		*Plan
+		Missing []string `json:"missing,omitempty"`
+	}{p, p.Missing()}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(p)
+	return enc.Encode(out)
 }
 
 type errWriter struct {
