@@ -216,7 +216,7 @@ func writeText(w io.Writer, r result, color bool) {
 		}
 	}
 	if r.TooBroad {
-		fmt.Fprintf(w, "%s %s (informational: still covers the control if nothing is missed)\n", paint(color, yellow, "broad:"), r.BroadReason)
+		fmt.Fprintf(w, "%s     %s (informational: matching more than the five events does not change whether it covers them)\n", paint(color, yellow, "broad:"), r.BroadReason)
 	}
 	if r.Matches != nil {
 		if *r.Matches {
