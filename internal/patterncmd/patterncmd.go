@@ -76,8 +76,8 @@ type result struct {
 	Covers      bool         `json:"covers"`
 	Literal     bool         `json:"literal"`
 	Missed      []missJSON   `json:"missed"`
-	TooBroad    bool         `json:"tooBroad"`
-	BroadReason string       `json:"broadReason,omitempty"`
+	TooBroad    bool         `json:"too_broad"`
+	BroadReason string       `json:"broad_reason,omitempty"`
 	Matches     *bool        `json:"matches,omitempty"`
 	Error       *errorDetail `json:"error,omitempty"`
 }
