@@ -1,0 +1,88 @@
+package hardening
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/trailwatch/trailwatch/internal/faultproxy"
+	"github.com/trailwatch/trailwatch/internal/motoserver"
+)
+
+// Issue 6, faults: Ctrl-C during fix, with a real SIGINT to the real binary
+// (TestFixInterrupted cancels the context in process; this proves main turns
+// the signal into that cancellation). The signal is sent while the proxy
+// holds logs:PutMetricFilter, a write in the middle of the plan: that call
+// and its step finish, nothing after it starts, exit 1, and the output says
+// where it stopped.
+func TestFixSIGINT(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "trailwatch")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/trailwatch/trailwatch/cmd/trailwatch").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	const held = "logs:PutMetricFilter"
+	fix := []string{"fix", "--yes", "--subscribe", subscribe}
+
+	// The writes of an uninterrupted run, to know which come after held.
+	srv := motoserver.Shared(t)
+	brokenTrail(t, srv)
+	p := faultproxy.Start(t, srv.URL)
+	if res := run(t, t.Context(), append(fix, "--endpoint-url", p.URL)...); res.code != 0 {
+		t.Fatalf("clean fix: exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	ops := writeOps(p.Calls())
+	k := slices.Index(ops, held)
+	if k < 0 || k == len(ops)-1 {
+		t.Fatalf("%s is not a write in the middle of the plan: %v", held, ops)
+	}
+
+	srv = motoserver.Shared(t)
+	brokenTrail(t, srv)
+	p = faultproxy.Start(t, srv.URL)
+	var out bytes.Buffer
+	cmd := exec.Command(bin, append(fix, "--endpoint-url", p.URL)...)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	p.Add(faultproxy.On(held).Delay(time.Second).Notify(func(faultproxy.Call) {
+		if err := cmd.Process.Signal(os.Interrupt); err != nil {
+			t.Errorf("SIGINT: %v", err)
+		}
+	}))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(2 * time.Minute):
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		t.Fatalf("fix did not end after SIGINT:\n%s", out.String())
+	}
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Errorf("exit: %v, want status 1\n%s", err, out.String())
+	}
+	if want, got := throughStep(ops, k), writeOps(p.Calls()); !slices.Equal(got, want) {
+		t.Errorf("writes %v; want those through the interrupted step %v", got, want)
+	}
+	text := out.String()
+	if !strings.Contains(text, "not started") || !strings.Contains(strings.ToLower(text), "stopped") {
+		t.Errorf("the output does not say where it stopped and what was not started:\n%s", text)
+	}
+
+	// Running fix again finishes the job.
+	if res := run(t, t.Context(), append(fix, "--endpoint-url", srv.URL)...); res.code != 0 {
+		t.Errorf("fix after SIGINT: exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+}
