@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -52,14 +53,18 @@ func TestFixSIGINT(t *testing.T) {
 	var out bytes.Buffer
 	cmd := exec.Command(bin, append(fix, "--endpoint-url", p.URL)...)
 	cmd.Stdout, cmd.Stderr = &out, &out
+	// The proxy's handler runs on its own goroutine; the process reaches it
+	// through an atomic, not through cmd, which Start writes.
+	var proc atomic.Pointer[os.Process]
 	p.Add(faultproxy.On(held).Delay(time.Second).Notify(func(faultproxy.Call) {
-		if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		if err := proc.Load().Signal(os.Interrupt); err != nil {
 			t.Errorf("SIGINT: %v", err)
 		}
 	}))
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	proc.Store(cmd.Process)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	var err error
