@@ -227,10 +227,11 @@ func writeText(w io.Writer, r result, color bool) {
 	}
 }
 
-// writeSyntaxError prints the reason, the pattern and a caret under the
-// offending character. Blanks become spaces so the caret lines up.
+// writeSyntaxError prints the reason (as "trailwatch: ...", like every other
+// error), the pattern and a caret under the offending character. Blanks
+// become spaces so the caret lines up.
 func writeSyntaxError(w io.Writer, src string, se *pattern.SyntaxError, color bool) {
-	fmt.Fprintf(w, "%s %s\n", paint(color, red, "invalid filter pattern:"), se.Msg)
+	fmt.Fprintf(w, "trailwatch: %s %s\n", paint(color, red, "invalid filter pattern:"), se.Msg)
 	line := strings.Map(func(r rune) rune {
 		if r == '\t' || r == '\n' || r == '\r' {
 			return ' '
