@@ -21,11 +21,16 @@ func Command(streams func() *term.IO) *cli.Command {
 			"--for fix: those plus the writes and re-checks of `trailwatch fix` and `apply`.",
 		ArgsUsage: " ",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "for", Required: true, Usage: "`MODE` the policy is for: audit|fix"},
+			// Not Required: urfave/cli would print the help on stdout, which
+			// `iam-policy > policy.json` would then save as the policy.
+			&cli.StringFlag{Name: "for", Usage: "`MODE` the policy is for: audit|fix (required)"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return fmt.Errorf("iam-policy takes no arguments, got %q", c.Args().Slice())
+			}
+			if !c.IsSet("for") {
+				return fmt.Errorf("--for is required: pass --for audit or --for fix")
 			}
 			var out io.Writer = c.App.Writer
 			if streams != nil {

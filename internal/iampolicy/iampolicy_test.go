@@ -182,8 +182,10 @@ func TestCommand(t *testing.T) {
 		t.Errorf("--for admin printed %q", out)
 	}
 
-	if _, err := runCommand(t); err == nil {
-		t.Error("without --for: no error")
+	// Without --for: an error on stderr and nothing on stdout, so
+	// `iam-policy > policy.json` cannot save the help text as a policy.
+	if out, err := runCommand(t); err == nil || !strings.Contains(err.Error(), "--for audit or --for fix") || out != "" {
+		t.Errorf("without --for: err %v, stdout %q; want an error naming --for and no output", err, out)
 	}
 	if _, err := runCommand(t, "--for", "audit", "extra"); err == nil {
 		t.Error("with an argument: no error")
