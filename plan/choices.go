@@ -137,7 +137,7 @@ func ParseARN(s string) (ARN, bool) {
 func ParseEndpoint(s string) (Endpoint, error) {
 	proto, ep, ok := strings.Cut(s, ":")
 	if !ok || proto == "" || ep == "" {
-		return Endpoint{}, fmt.Errorf("--subscribe %q: want PROTOCOL:ENDPOINT, e.g. sqs:arn:aws:sqs:us-east-1:123456789012:alerts or https://hooks.example.com/x (protocols: %s)", s, strings.Join(Protocols, ", "))
+		return Endpoint{}, fmt.Errorf("%q: want PROTOCOL:ENDPOINT, e.g. sqs:arn:aws:sqs:us-east-1:123456789012:alerts or https://hooks.example.com/x (protocols: %s)", s, strings.Join(Protocols, ", "))
 	}
 	proto = strings.ToLower(proto)
 	// "https://host" parses as protocol https with endpoint "//host"; accept
@@ -146,7 +146,10 @@ func ParseEndpoint(s string) (Endpoint, error) {
 		ep = proto + ":" + ep
 	}
 	e := Endpoint{Protocol: proto, Endpoint: ep}
-	return e, e.Validate()
+	if err := e.Validate(); err != nil {
+		return e, fmt.Errorf("%q: %w", s, err)
+	}
+	return e, nil
 }
 
 // Validate checks the endpoint's form for its protocol.
@@ -221,7 +224,7 @@ func (c Choices) Validate() error {
 	}
 	if c.Subscribe != "" {
 		if _, err := ParseEndpoint(c.Subscribe); err != nil {
-			add(fmt.Errorf("--subscribe %q: %w", c.Subscribe, err))
+			add(fmt.Errorf("--subscribe %w", err)) // the error starts with the quoted value
 		}
 	}
 	if c.TopicARN != "" {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -285,6 +286,7 @@ func TestBuildErrors(t *testing.T) {
 		{"aws managed key", base, Choices{KMSKeyID: "alias/aws/sns"}, "AWS managed key"},
 		{"bad subscribe", base, Choices{Subscribe: "sqs:queue-name"}, `--subscribe "sqs:queue-name": subscription endpoint "queue-name" for protocol sqs: want an SQS queue ARN`},
 		{"unknown protocol", base, Choices{Subscribe: "pigeon:coop"}, `--subscribe "pigeon:coop": subscription protocol "pigeon"`},
+		{"subscribe without a protocol", base, Choices{Subscribe: "bogus"}, `--subscribe "bogus": want PROTOCOL:ENDPOINT`},
 		{"bad retention", base, Choices{RetentionDays: 42}, "--retention-days 42"},
 		{"bad topic arn", base, Choices{TopicARN: "arn:aws:sqs:us-east-1:123456789012:q"}, "--topic-arn"},
 		{"reserved namespace", base, Choices{Namespace: "AWS/Logs"}, "--namespace"},
@@ -424,3 +426,17 @@ func TestAddManagementEvents(t *testing.T) {
 }
 
 var cmpOpts = cmp.Options{cmp.Exporter(func(reflect.Type) bool { return true })}
+
+// A bad --subscribe names the flag and the value once, whichever rule it breaks.
+func TestSubscribeErrorNamesFlagOnce(t *testing.T) {
+	for _, v := range []string{"bogus", "ftp:x", "sqs:queue-name", "https:"} {
+		err := Choices{Subscribe: v}.Validate()
+		if err == nil {
+			t.Errorf("--subscribe %q accepted", v)
+			continue
+		}
+		if msg := err.Error(); strings.Count(msg, "--subscribe") != 1 || strings.Count(msg, strconv.Quote(v)) != 1 {
+			t.Errorf("--subscribe %q: %q should name the flag and the value once each", v, msg)
+		}
+	}
+}
