@@ -230,13 +230,23 @@ func WriteText(w io.Writer, p *Plan, color bool) error {
 // a choice is still needed, "missing" with what the text prints as
 // "Missing:" (decoding into a Plan ignores it).
 func WriteJSON(w io.Writer, p *Plan) error {
-	out := struct {
-		*Plan
-		Missing []string `json:"missing,omitempty"`
-	}{p, p.Missing()}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return enc.Encode(JSONView(p))
+}
+
+// JSONView is the plan as --output json shows it: the plan's fields, with
+// "steps" always an array (so `jq '.steps[]'` works on an empty plan) and
+// the choices still "missing".
+func JSONView(p *Plan) any {
+	view := *p
+	if view.Steps == nil {
+		view.Steps = []Step{}
+	}
+	return struct {
+		*Plan
+		Missing []string `json:"missing,omitempty"`
+	}{&view, p.Missing()}
 }
 
 type errWriter struct {

@@ -1,6 +1,7 @@
 package fixcmd_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -256,5 +257,56 @@ func TestPendingEmail(t *testing.T) {
 	r = w.cli(false, "fix", "--yes", "--email", "pending@example.com")
 	if r.code != 2 || len(w.writes()) != 0 || !strings.Contains(r.out, "waits for confirmation") {
 		t.Errorf("second run: exit %d, writes %v\n%s", r.code, w.writes(), r.out)
+	}
+}
+
+// fix --output json prints one JSON document on stdout (the plan, what
+// apply did, the verdict after), so a pipeline can parse it; the plan is
+// also shown as text on stderr before anything is written.
+func TestFixJSONIsOneDocument(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		code    int
+		applied bool
+	}{
+		{"applied", []string{"fix", "--yes", "--subscribe", "sqs:" + queueARN, "--output", "json"}, 0, true},
+		{"dry run", []string{"fix", "--dry-run", "--subscribe", "sqs:" + queueARN, "--output", "json"}, 2, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t)
+			w.build(state{noAlarm: true})
+			res := w.cli(false, tc.args...)
+			if res.code != tc.code {
+				t.Fatalf("exit %d, want %d\n%s\n%s", res.code, tc.code, res.out, res.errOut)
+			}
+			dec := json.NewDecoder(strings.NewReader(res.out))
+			var doc struct {
+				Plan  *struct{ Steps []json.RawMessage }
+				Apply *json.RawMessage
+				After *struct {
+					Compliant *bool
+					Gaps      []json.RawMessage
+				}
+			}
+			if err := dec.Decode(&doc); err != nil {
+				t.Fatalf("stdout is not JSON: %v\n%s", err, res.out)
+			}
+			if dec.More() {
+				t.Fatalf("stdout holds more than one JSON document:\n%s", res.out)
+			}
+			if doc.Plan == nil || len(doc.Plan.Steps) == 0 {
+				t.Errorf("no plan in the document:\n%s", res.out)
+			}
+			if !strings.Contains(res.errOut, "Plan:") {
+				t.Errorf("the plan was not shown on stderr:\n%s", res.errOut)
+			}
+			if got := doc.Apply != nil && string(*doc.Apply) != "null"; got != tc.applied {
+				t.Errorf("apply present = %v, want %v:\n%s", got, tc.applied, res.out)
+			}
+			if tc.applied && (doc.After == nil || doc.After.Compliant == nil || !*doc.After.Compliant || doc.After.Gaps == nil) {
+				t.Errorf("after = %+v, want compliant with an empty gaps array:\n%s", doc.After, res.out)
+			}
+		})
 	}
 }

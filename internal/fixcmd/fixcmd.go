@@ -43,6 +43,38 @@ type Options struct {
 	Prompter prompt.Prompter
 	Now      func() time.Time
 	Apply    remediate.Options
+
+	// doc collects fix's and apply's --output json, written once at the
+	// end so stdout holds exactly one JSON document.
+	doc *resultDoc
+}
+
+// resultDoc is `fix --output json` and `apply --output json`: the plan,
+// what apply did (null when nothing was applied) and the verdict after.
+type resultDoc struct {
+	Plan  any               `json:"plan"` // plan.JSONView, as `plan --output json` shows it
+	Apply *remediate.Result `json:"apply"`
+	After *afterDoc         `json:"after"`
+}
+
+type afterDoc struct {
+	Compliant *bool               `json:"compliant"`
+	Gaps      []audit.Gap         `json:"gaps"`
+	Unknown   []audit.UnknownRead `json:"unknown"`
+}
+
+// collectJSON makes o gather its JSON output into one document, written
+// by the returned func (deferred by the caller) once a plan exists.
+func (o *Options) collectJSON() func() {
+	if o.Format != cliflags.JSON {
+		return func() {}
+	}
+	o.doc = &resultDoc{}
+	return func() {
+		if o.doc.Plan != nil {
+			_ = writeJSON(o.IO.Out, o.doc)
+		}
+	}
 }
 
 // Commands returns plan, fix and apply for internal/cli to register.
@@ -286,10 +318,25 @@ func buildPlan(r *audit.Report, c plan.Choices, managed []string) (*plan.Plan, e
 }
 
 func (o Options) printPlan(p *plan.Plan) error {
+	if o.doc != nil {
+		// fix/apply in JSON: the plan goes into the one document, and, as
+		// text on stderr, before anything is written.
+		o.doc.Plan = plan.JSONView(p)
+		return plan.WriteText(o.IO.ErrOut, p, false)
+	}
 	if o.Format == cliflags.JSON {
 		return plan.WriteJSON(o.IO.Out, p)
 	}
 	return plan.WriteText(o.IO.Out, p, o.Color)
+}
+
+// planOut is where the plan and words about it go: stdout, or stderr when
+// stdout carries fix's or apply's JSON document.
+func (o Options) planOut() io.Writer {
+	if o.doc != nil {
+		return o.IO.ErrOut
+	}
+	return o.IO.Out
 }
 
 // missingChoice fails when the plan still lacks a choice (such as where
@@ -338,6 +385,7 @@ var errCancelled = exitcode.New(exitcode.Error, errors.New("cancelled; nothing w
 // RunFix audits, plans, prints the plan, asks (or refuses), applies and
 // audits again.
 func RunFix(ctx context.Context, o Options) error {
+	defer o.collectJSON()()
 	a, p, err := o.planAndShow(ctx)
 	if err != nil {
 		return err
@@ -382,7 +430,7 @@ func (o Options) ask(ctx context.Context, r *audit.Report, managed []string, p *
 			if err != nil {
 				return nil, err
 			}
-			fmt.Fprintln(o.IO.Out, "\nWith your answers, the plan is:")
+			fmt.Fprintln(o.planOut(), "\nWith your answers, the plan is:")
 			if err := o.printPlan(np); err != nil {
 				return nil, err
 			}
@@ -456,21 +504,19 @@ func (o Options) applyAndVerify(ctx context.Context, env *Env, p *plan.Plan) err
 			fmt.Fprintf(o.IO.Out, "Pending: %s\n", s.Detail)
 		}
 	}
+	if o.doc != nil {
+		o.doc.Apply = res
+	}
 	if applyErr != nil {
-		if o.Format == cliflags.JSON {
-			_ = writeJSON(o.IO.Out, map[string]any{"apply": res})
-		}
 		return exitcode.New(exitcode.Error, applyErr)
 	}
 	after, _, err := auditNow(ctx, env, o.Strict)
 	if err != nil {
 		return err
 	}
-	if o.Format == cliflags.JSON {
-		if err := writeJSON(o.IO.Out, map[string]any{"apply": res, "after": map[string]any{
-			"compliant": after.Compliant, "gaps": after.Gaps, "unknown": after.Unknown}}); err != nil {
-			return err
-		}
+	if o.doc != nil {
+		o.doc.After = &afterDoc{Compliant: after.Compliant,
+			Gaps: append([]audit.Gap{}, after.Gaps...), Unknown: append([]audit.UnknownRead{}, after.Unknown...)}
 	} else {
 		writeVerdict(o.IO.Out, after, res)
 	}
@@ -550,6 +596,7 @@ func sameSteps(r *audit.Report, p *plan.Plan, managed []string) error {
 
 // RunApply applies a saved plan if it is intact and still matches the account.
 func RunApply(ctx context.Context, o Options) error {
+	defer o.collectJSON()()
 	saved, err := plan.Load(o.File)
 	if err != nil {
 		return err
