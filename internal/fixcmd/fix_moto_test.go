@@ -91,6 +91,15 @@ func TestNoTerminalNoYesRefuses(t *testing.T) {
 	if !strings.Contains(r.errOut, "--yes") || !strings.Contains(r.out, "~ update cloudtrail_logging") {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", r.out, r.errOut)
 	}
+
+	// When the plan also lacks a choice, the refusal says so at once.
+	w = newWorld(t)
+	w.build(state{noAlarm: true})
+	w.resetOps()
+	r = w.cli(false, "fix")
+	if r.code != 1 || len(w.writes()) != 0 || !strings.Contains(r.errOut, "--yes") || !strings.Contains(r.errOut, "--email") {
+		t.Errorf("exit %d, writes %v, stderr:\n%s", r.code, w.writes(), r.errOut)
+	}
 }
 
 func TestYesWithoutEndpointFailsBeforeWriting(t *testing.T) {

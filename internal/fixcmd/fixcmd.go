@@ -399,7 +399,12 @@ func RunFix(ctx context.Context, o Options) error {
 	}
 	if !o.Yes {
 		if !o.IO.CanPrompt() {
-			return exitcode.New(exitcode.Error, errors.New("refusing to change the account without a confirmation: there is no terminal to ask on. Review the plan above and pass --yes to apply it (nothing was written)"))
+			msg := "refusing to change the account without a confirmation: there is no terminal to ask on. Review the plan above and pass --yes to apply it"
+			if m := p.Missing(); len(m) > 0 {
+				// Say it now, not after the user comes back with --yes.
+				msg += "; the plan also needs " + m[0]
+			}
+			return exitcode.New(exitcode.Error, errors.New(msg+" (nothing was written)"))
 		}
 		p, err = o.ask(ctx, a.report, a.managed, p)
 		if err != nil {
