@@ -107,6 +107,12 @@ func TestCheckFresh(t *testing.T) {
 			t.Errorf("stale message lacks %q:\n%s", want, msg)
 		}
 	}
+	// A value that went away reads "(none)", as an absent field does, not "null".
+	gone := fx.report()
+	gone.Gaps = nil
+	if err := CheckFresh(p, gone, nil); err == nil || !strings.Contains(err.Error(), "→ (none)") || strings.Contains(err.Error(), "null") {
+		t.Errorf("all gaps gone: %v, want a change to (none)", err)
+	}
 	// Alarm order in the report does not matter.
 	r1 := base()
 	r1.Facts.Alarms = append(r1.Facts.Alarms, r1.Facts.Alarms[0])

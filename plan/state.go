@@ -154,7 +154,7 @@ func flatten(s State) map[string]string {
 				walk(fmt.Sprintf("%s[%d]", prefix, i), x)
 			}
 		case nil:
-			out[prefix] = "null"
+			out[prefix] = "(none)" // as a field that is absent reads
 		default:
 			out[prefix] = fmt.Sprint(t)
 		}

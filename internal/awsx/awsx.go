@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -128,7 +129,11 @@ func Load(ctx context.Context, s Settings) (*Factory, error) {
 	if err != nil {
 		var notExist config.SharedConfigProfileNotExistError
 		if errors.As(err, &notExist) {
-			return nil, fmt.Errorf("AWS profile %q does not exist in the shared config files %v: check --profile or AWS_PROFILE", notExist.Profile, notExist.Filename)
+			where := "no shared config or credentials file was found"
+			if len(notExist.Filename) > 0 {
+				where = "it is not in " + strings.Join(notExist.Filename, ", ")
+			}
+			return nil, fmt.Errorf("AWS profile %q does not exist (%s): check --profile or AWS_PROFILE, or run aws configure --profile %s", notExist.Profile, where, notExist.Profile)
 		}
 		return nil, fmt.Errorf("load AWS configuration: %w", err)
 	}
