@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/huh"
@@ -220,6 +221,11 @@ func (h *Huh) AskChoices(ctx context.Context, req Request) (plan.Choices, error)
 			return c, err
 		}
 		c = a.Choices(c)
+		if a.Kind == TargetTopic {
+			// The plan's names came before this answer: with an existing
+			// topic no topic is created, so do not ask what to call it.
+			req.Names = slices.DeleteFunc(slices.Clone(req.Names), func(n Name) bool { return n.Key == "topic-name" })
+		}
 	}
 	if len(req.Names) > 0 {
 		keep := true

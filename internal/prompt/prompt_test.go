@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -117,9 +118,15 @@ func TestHuhAccessibleEveryTarget(t *testing.T) {
 			want := tc.want
 			if rename {
 				lines = append(lines, "n")
-				lines = append(lines, newNames...)
 				want.LogGroupName, want.RoleName, want.FilterName, want.Namespace = renamed.LogGroupName, renamed.RoleName, renamed.FilterName, renamed.Namespace
 				want.MetricName, want.TopicName, want.AlarmName = renamed.MetricName, renamed.TopicName, renamed.AlarmName
+				if tc.want.TopicARN != "" {
+					// An existing topic: no topic is created, so its name is not asked.
+					lines = append(lines, slices.DeleteFunc(slices.Clone(newNames), func(n string) bool { return n == "topic" })...)
+					want.TopicName = ""
+				} else {
+					lines = append(lines, newNames...)
+				}
 			} else {
 				lines = append(lines, "y")
 			}
