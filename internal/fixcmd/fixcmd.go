@@ -10,11 +10,14 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/urfave/cli/v2"
 
 	"github.com/trailwatch/trailwatch/audit"
@@ -248,9 +251,13 @@ func (o Options) connectAndAudit(ctx context.Context) (audited, error) {
 	if err != nil {
 		return audited{}, interrupted(ctx, err)
 	}
-	r, managed, err := auditNow(ctx, env, o.Strict)
+	r, err := auditNow(ctx, env, o.Strict)
 	if err != nil {
 		return audited{}, err
+	}
+	managed, unread := managedAlarms(ctx, env.Writers, r)
+	for _, u := range unread {
+		fmt.Fprintf(o.IO.ErrOut, "Note: %s\n", u)
 	}
 	return audited{env: env, report: r, managed: managed}, nil
 }
@@ -272,36 +279,49 @@ func (o Options) planAndShow(ctx context.Context) (audited, *plan.Plan, error) {
 	return a, p, nil
 }
 
-// auditNow audits and reads which alarms trailwatch made.
-func auditNow(ctx context.Context, env *Env, strict bool) (*audit.Report, []string, error) {
+// auditNow audits.
+func auditNow(ctx context.Context, env *Env, strict bool) (*audit.Report, error) {
 	r, err := audit.Run(ctx, env.Audit, audit.Options{Strict: strict})
 	if err != nil {
-		return nil, nil, interrupted(ctx, fmt.Errorf("audit: %w", err))
+		return nil, interrupted(ctx, fmt.Errorf("audit: %w", err))
 	}
-	return r, managedAlarms(ctx, env.Writers, r), nil
+	return r, nil
 }
 
-// managedAlarms lists the report's alarms that carry trailwatch's tag. A tag
-// read that fails counts as "not trailwatch's", which only ever leads to a
-// new alarm beside the old one, never a change to it.
-func managedAlarms(ctx context.Context, w remediate.Clients, r *audit.Report) []string {
-	var out []string
-	for _, a := range r.Facts.Alarms {
+// managedAlarms lists the report's alarms that carry trailwatch's tag,
+// reading their tags concurrently. A tag read that fails counts as "not
+// trailwatch's", which only ever leads to a new alarm beside the old one,
+// never a change to it; unread says which reads failed, so the user knows.
+func managedAlarms(ctx context.Context, w remediate.Clients, r *audit.Report) (managed, unread []string) {
+	mine := make([]bool, len(r.Facts.Alarms))
+	errs := make([]error, len(r.Facts.Alarms))
+	var wg sync.WaitGroup
+	for i, a := range r.Facts.Alarms {
 		arn, ok := plan.ParseARN(a.ARN)
 		if !ok {
 			continue
 		}
-		tags, err := w.CloudWatch(arn.Region).ListTagsForResource(ctx, &cloudwatch.ListTagsForResourceInput{ResourceARN: aws.String(a.ARN)})
-		if err != nil {
-			continue
-		}
-		for _, t := range tags.Tags {
-			if aws.ToString(t.Key) == plan.ManagedTagKey && aws.ToString(t.Value) == plan.ManagedTagValue {
-				out = append(out, a.Name)
+		wg.Go(func() {
+			tags, err := w.CloudWatch(arn.Region).ListTagsForResource(ctx, &cloudwatch.ListTagsForResourceInput{ResourceARN: aws.String(a.ARN)})
+			if err != nil {
+				errs[i] = err
+				return
 			}
+			mine[i] = slices.ContainsFunc(tags.Tags, func(t cwtypes.Tag) bool {
+				return aws.ToString(t.Key) == plan.ManagedTagKey && aws.ToString(t.Value) == plan.ManagedTagValue
+			})
+		})
+	}
+	wg.Wait()
+	for i, a := range r.Facts.Alarms {
+		switch {
+		case mine[i]:
+			managed = append(managed, a.Name)
+		case errs[i] != nil:
+			unread = append(unread, fmt.Sprintf("could not read the tags of alarm %s (cloudwatch:ListTagsForResource: %v); it is treated as not made by trailwatch, so it is left as it is", a.Name, errs[i]))
 		}
 	}
-	return out
+	return managed, unread
 }
 
 func buildPlan(r *audit.Report, c plan.Choices, managed []string) (*plan.Plan, error) {
@@ -515,7 +535,7 @@ func (o Options) applyAndVerify(ctx context.Context, env *Env, p *plan.Plan) err
 	if applyErr != nil {
 		return exitcode.New(exitcode.Error, applyErr)
 	}
-	after, _, err := auditNow(ctx, env, o.Strict)
+	after, err := auditNow(ctx, env, o.Strict)
 	if err != nil {
 		return err
 	}
