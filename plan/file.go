@@ -9,8 +9,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
+
+	"github.com/trailwatch/trailwatch/internal/atomicfile"
 )
 
 // FormatVersion of saved plans this build reads and writes.
@@ -60,19 +61,8 @@ func Save(path string, p *Plan, created time.Time) error {
 	if err := Encode(&buf, p, created); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".trailwatch-plan-*")
-	if err != nil {
-		return fmt.Errorf("save plan: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save plan %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("save plan %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	// 0600: a plan names endpoints and accounts, as CreateTemp's default did.
+	if err := atomicfile.Write(path, buf.Bytes(), 0o600); err != nil {
 		return fmt.Errorf("save plan %s: %w", path, err)
 	}
 	return nil
