@@ -47,8 +47,8 @@ func auditCommand(io *term.IO) *cli.Command {
 		ArgsUsage: " ",
 		Flags:     flags,
 		Action: func(c *cli.Context) error {
-			if c.NArg() > 0 {
-				return fmt.Errorf("audit takes no arguments, got %q", c.Args().Slice())
+			if err := cliflags.NoArgs(c); err != nil {
+				return err
 			}
 			format, err := cliflags.OutputFrom(c)
 			if err != nil {

@@ -45,6 +45,9 @@ func TestRunErrors(t *testing.T) {
 		{[]string{"fix", "--yes=maybe"}, `invalid boolean value "maybe" for --yes`},
 		{[]string{"pattern", "test", "-DescribeTrails"}, "flag provided but not defined: --DescribeTrails (see 'trailwatch pattern test --help'; a PATTERN that starts with '-' goes after --"},
 		{[]string{"audit", "now"}, `audit takes no arguments, got ["now"]`},
+		{[]string{"plan", "now"}, `plan takes no arguments, got ["now"]`},
+		{[]string{"fix", "now"}, `fix takes no arguments, got ["now"]`},
+		{[]string{"iam-policy", "--for", "audit", "now"}, `iam-policy takes no arguments, got ["now"]`},
 		{[]string{"audit", "--evidence", "e.json", "--profile", "p", "--endpoint-url", "http://x"}, "cannot be combined with --profile, --endpoint-url"},
 		{[]string{"iam-policy", "--for", "everything"}, "everything"},
 	} {

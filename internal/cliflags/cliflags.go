@@ -102,3 +102,12 @@ func ParseFormat(s string) (Format, error) {
 func Color(c *cli.Context, io *term.IO) bool {
 	return io.Color() && !c.Bool(NoColor)
 }
+
+// NoArgs refuses positional arguments for a command that takes none, so a
+// stray word (a mistyped flag value, say) is an error rather than ignored.
+func NoArgs(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return fmt.Errorf("%s takes no arguments, got %q", c.Command.Name, c.Args().Slice())
+	}
+	return nil
+}

@@ -162,8 +162,8 @@ func planCommand(streams func() *term.IO) *cli.Command {
 		ArgsUsage: " ",
 		Flags:     flags(&cli.StringFlag{Name: "out", Usage: "save the plan to `FILE`", TakesFile: true}),
 		Action: func(c *cli.Context) error {
-			if c.NArg() > 0 {
-				return fmt.Errorf("plan takes no arguments, got %q", c.Args().Slice())
+			if err := cliflags.NoArgs(c); err != nil {
+				return err
 			}
 			o, err := common(c, streams())
 			if err != nil {
@@ -190,8 +190,8 @@ func fixCommand(streams func() *term.IO) *cli.Command {
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the plan and write nothing"},
 		),
 		Action: func(c *cli.Context) error {
-			if c.NArg() > 0 {
-				return fmt.Errorf("fix takes no arguments, got %q", c.Args().Slice())
+			if err := cliflags.NoArgs(c); err != nil {
+				return err
 			}
 			o, err := common(c, streams())
 			if err != nil {

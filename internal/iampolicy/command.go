@@ -6,6 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/trailwatch/trailwatch/internal/cliflags"
 	"github.com/trailwatch/trailwatch/internal/term"
 )
 
@@ -26,8 +27,8 @@ func Command(streams func() *term.IO) *cli.Command {
 			&cli.StringFlag{Name: "for", Usage: "`MODE` the policy is for: audit|fix (required)"},
 		},
 		Action: func(c *cli.Context) error {
-			if c.NArg() > 0 {
-				return fmt.Errorf("iam-policy takes no arguments, got %q", c.Args().Slice())
+			if err := cliflags.NoArgs(c); err != nil {
+				return err
 			}
 			if !c.IsSet("for") {
 				return fmt.Errorf("--for is required: pass --for audit or --for fix")
