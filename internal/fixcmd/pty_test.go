@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -14,6 +13,8 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+
+	"github.com/trailwatch/trailwatch/internal/testaccount"
 )
 
 // TestInteractivePTY drives the real binary in a pseudo-terminal against
@@ -23,11 +24,7 @@ func TestInteractivePTY(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "trailwatch")
-	build := exec.Command("go", "build", "-o", bin, "github.com/trailwatch/trailwatch/cmd/trailwatch")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := testaccount.Binary(t)
 
 	t.Run("cancel", func(t *testing.T) {
 		w := newWorld(t)

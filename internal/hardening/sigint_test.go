@@ -5,7 +5,6 @@ import (
 	"errors"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/trailwatch/trailwatch/internal/faultproxy"
 	"github.com/trailwatch/trailwatch/internal/motoserver"
+	"github.com/trailwatch/trailwatch/internal/testaccount"
 )
 
 // Issue 6, faults: Ctrl-C during fix, with a real SIGINT to the real binary
@@ -27,10 +27,7 @@ func TestFixSIGINT(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "trailwatch")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/trailwatch/trailwatch/cmd/trailwatch").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := testaccount.Binary(t)
 	const held = "logs:PutMetricFilter"
 	fix := []string{"fix", "--yes", "--subscribe", subscribe}
 

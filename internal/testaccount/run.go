@@ -6,6 +6,9 @@ package testaccount
 
 import (
 	"context"
+	"os/exec"
+	"path/filepath"
+	"testing"
 	"time"
 
 	"github.com/trailwatch/trailwatch/internal/cli"
@@ -21,4 +24,16 @@ func Run(ctx context.Context, timeout time.Duration, tty bool, args ...string) (
 	defer cancel()
 	code = cli.Run(ctx, append([]string{"trailwatch"}, args...), io)
 	return code, out.String(), errOut.String()
+}
+
+// Binary builds the trailwatch command into a temporary directory and
+// returns its path, for tests that need a real process (a terminal, a
+// signal).
+func Binary(t testing.TB) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "trailwatch")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/trailwatch/trailwatch/cmd/trailwatch").CombinedOutput(); err != nil {
+		t.Fatalf("build trailwatch: %v\n%s", err, out)
+	}
+	return bin
 }
