@@ -25,11 +25,15 @@ type LogsAPI interface {
 
 type CloudWatchAPI interface {
 	cloudwatch.DescribeAlarmsAPIClient
+	// ListTagsForResource tells trailwatch's alarms from others.
+	ListTagsForResource(ctx context.Context, in *cloudwatch.ListTagsForResourceInput, opts ...func(*cloudwatch.Options)) (*cloudwatch.ListTagsForResourceOutput, error)
 }
 
 type SNSAPI interface {
 	sns.ListSubscriptionsByTopicAPIClient
 	GetTopicAttributes(ctx context.Context, in *sns.GetTopicAttributesInput, opts ...func(*sns.Options)) (*sns.GetTopicAttributesOutput, error)
+	// ListTagsForResource tells trailwatch's topics from others.
+	ListTagsForResource(ctx context.Context, in *sns.ListTagsForResourceInput, opts ...func(*sns.Options)) (*sns.ListTagsForResourceOutput, error)
 }
 
 type STSAPI interface {

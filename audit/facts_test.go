@@ -11,7 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/trailwatch/trailwatch/audit"
-	fa "github.com/trailwatch/trailwatch/audit/internal/fakeaws"
+	fa "github.com/trailwatch/trailwatch/internal/fakeaws"
 )
 
 func TestFactsCompliant(t *testing.T) {
@@ -20,50 +20,72 @@ func TestFactsCompliant(t *testing.T) {
 	single.IsMultiRegionTrail = aws.Bool(false)
 	a.Trails = append(a.Trails, single)
 	// A second alarm on the metric that does not notify, and a pending
-	// subscription beside the confirmed one.
+	// subscription beside the confirmed one; the chain's alarm is
+	// trailwatch's.
 	a.Alarms[fa.Home] = append(a.Alarms[fa.Home], fa.NewAlarm(fa.Home, fa.AccountID, "disabled", fa.Namespace, fa.MetricName, topicARN))
 	a.Alarms[fa.Home][1].ActionsEnabled = aws.Bool(false)
 	a.Subs[topicARN] = append(a.Subs[topicARN], fa.Pending(topicARN, "late@example.com"))
+	alarmARN := "arn:aws:cloudwatch:us-east-1:111122223333:alarm:" + fa.AlarmName
+	a.Tags = map[string]map[string]string{alarmARN: {"trailwatch:managed": "true"}}
 
 	got := run(t, a, audit.Options{}).Facts
-	want := audit.Facts{
-		Trail: &audit.TrailFacts{
-			Name: fa.TrailName, ARN: trailARN, HomeRegion: fa.Home, Owner: fa.AccountID, IsLogging: true,
-			S3Bucket:    "cloudtrail-" + fa.AccountID,
-			LogGroupARN: fa.LogGroupARN(fa.Home, fa.AccountID, fa.LogGroup),
-			LogsRoleARN: "arn:aws:iam::" + fa.AccountID + ":role/CloudTrail_CloudWatchLogs",
-			EventSelectors: []cttypes.EventSelector{{
-				IncludeManagementEvents: aws.Bool(true), ReadWriteType: cttypes.ReadWriteTypeAll,
-				DataResources: []cttypes.DataResource{}, ExcludeManagementEventSources: []string{},
-			}},
-		},
-		LogGroup: &audit.LogGroupFacts{Name: fa.LogGroup, Region: fa.Home, Account: fa.AccountID, ARN: fa.LogGroupARN(fa.Home, fa.AccountID, fa.LogGroup)},
-		Filter: &audit.FilterFacts{Name: fa.FilterName, Pattern: fa.CIS, MetricName: fa.MetricName, MetricNamespace: fa.Namespace,
-			MetricValue: "1", Literal: true, Covers: true, Passes: true},
-		Alarms: []audit.AlarmFacts{
-			{Name: fa.AlarmName, ARN: "arn:aws:cloudwatch:us-east-1:111122223333:alarm:" + fa.AlarmName, ActionsEnabled: true, AlarmActions: []string{topicARN}, Notifies: true},
-			{Name: "disabled", ARN: "arn:aws:cloudwatch:us-east-1:111122223333:alarm:disabled", AlarmActions: []string{topicARN}, Reason: "alarm disabled has ActionsEnabled false"},
-		},
-		Topics:             []audit.TopicFacts{{ARN: topicARN, ConfirmedEndpoints: []string{"email:security@example.com"}, PendingEndpoints: []string{"email:late@example.com"}}},
-		SingleRegionTrails: []string{"regional"},
+	wantTrail := &audit.TrailFacts{
+		Name: fa.TrailName, ARN: trailARN, HomeRegion: fa.Home, Owner: fa.AccountID, IsLogging: true,
+		S3Bucket:    "cloudtrail-" + fa.AccountID,
+		LogGroupARN: fa.LogGroupARN(fa.Home, fa.AccountID, fa.LogGroup),
+		LogsRoleARN: "arn:aws:iam::" + fa.AccountID + ":role/CloudTrail_CloudWatchLogs",
+		EventSelectors: []cttypes.EventSelector{{
+			IncludeManagementEvents: aws.Bool(true), ReadWriteType: cttypes.ReadWriteTypeAll,
+			DataResources: []cttypes.DataResource{}, ExcludeManagementEventSources: []string{},
+		}},
 	}
-	if diff := cmp.Diff(want, got, cmp.AllowUnexported(cttypes.EventSelector{}, cttypes.DataResource{})); diff != "" {
+	if diff := cmp.Diff(wantTrail, got.Trail, cmp.AllowUnexported(cttypes.EventSelector{}, cttypes.DataResource{})); diff != "" {
+		t.Errorf("trail (-want +got)\n%s", diff)
+	}
+	type brief struct {
+		Group, Filter, Alarm, Topic string
+		FilterPasses, Literal       bool
+		Alarms                      []string
+		Ours                        []bool
+		Confirmed, Pending          []string
+		Single                      []string
+	}
+	b := brief{Group: got.LogGroup.Name, Single: got.SingleRegionTrails}
+	if f := got.Filter; f != nil {
+		b.Filter, b.FilterPasses, b.Literal = f.Name, f.Passes(), f.Literal
+	}
+	if got.Alarm != nil {
+		b.Alarm = got.Alarm.Name
+	}
+	for _, x := range got.Alarms {
+		b.Alarms = append(b.Alarms, x.Name+":"+string(x.Status))
+		b.Ours = append(b.Ours, x.Ours)
+	}
+	if got.Topic != nil {
+		b.Topic, b.Confirmed, b.Pending = got.Topic.ARN, got.Topic.ConfirmedEndpoints, got.Topic.PendingEndpoints
+	}
+	want := brief{Group: fa.LogGroup, Filter: fa.FilterName, Alarm: fa.AlarmName, Topic: topicARN, FilterPasses: true, Literal: true,
+		Alarms: []string{fa.AlarmName + ":passed", "disabled:passed"}, Ours: []bool{true, false},
+		Confirmed: []string{"email:security@example.com"}, Pending: []string{"email:late@example.com"}, Single: []string{"regional"}}
+	if diff := cmp.Diff(want, b); diff != "" {
 		t.Errorf("(-want +got)\n%s", diff)
+	}
+	if len(got.Topics) != 1 || !got.Topics[0].Usable {
+		t.Errorf("topics %+v, want the one usable topic", got.Topics)
 	}
 }
 
-func TestFactsNoFilterKeepsOthers(t *testing.T) {
+// A narrowed filter is the chain's filter, failed, with the events it
+// misses; the alarm on its metric is still reported.
+func TestFactsNarrowedFilter(t *testing.T) {
 	a := fa.Compliant()
 	setPattern(`{ $.eventName = CreateTrail }`)(a)
 	f := run(t, a, audit.Options{}).Facts
-	if f.Filter != nil {
-		t.Errorf("Filter = %+v, want nil", f.Filter)
+	if f.Filter == nil || f.Filter.Passes() || f.Filter.Covers || len(f.Filter.Missed) != 4 {
+		t.Errorf("Filter = %+v, want the failed filter, missing four events", f.Filter)
 	}
-	if len(f.OtherFilters) != 1 || f.OtherFilters[0].Covers || len(f.OtherFilters[0].Missed) != 4 {
-		t.Errorf("OtherFilters = %+v, want the one filter, missing four events", f.OtherFilters)
-	}
-	if f.Alarms != nil || f.Topics != nil {
-		t.Errorf("alarms/topics without a passing filter: %+v %+v", f.Alarms, f.Topics)
+	if f.Alarm == nil || f.Alarm.Name != fa.AlarmName || f.Topic == nil || f.Topic.ARN != topicARN {
+		t.Errorf("alarm %+v, topic %+v: want the chain's alarm and topic", f.Alarm, f.Topic)
 	}
 }
 
@@ -105,8 +127,8 @@ func TestClosestChainPrefersMorePassed(t *testing.T) {
 	a.Alarms[fa.Home] = append([]cwtypes.MetricAlarm{fa.NewAlarm(fa.Home, fa.AccountID, "0-broken", fa.Namespace, fa.MetricName)}, a.Alarms[fa.Home]...)
 	a.Subs[topicARN] = []snstypes.Subscription{fa.Pending(topicARN, "x@example.com")}
 	r := run(t, a, audit.Options{})
-	if got := summarize(r); got.Chain != "PPPPPPPM" {
-		t.Errorf("chain %s, want PPPPPPPM", got.Chain)
+	if got := summarize(r); got.Chain != "PPPPPPPF" {
+		t.Errorf("chain %s, want PPPPPPPF", got.Chain)
 	}
 	if r.Chain[5].Resource != fa.AlarmName {
 		t.Errorf("alarm link names %q, want %q", r.Chain[5].Resource, fa.AlarmName)
@@ -138,6 +160,7 @@ func TestRegions(t *testing.T) {
 		"GetTrailStatus": "eu-west-1", "GetEventSelectors": "eu-west-1",
 		"DescribeMetricFilters": "us-east-1", "DescribeAlarms": "us-east-1",
 		"GetTopicAttributes": "us-east-1", "ListSubscriptionsByTopic": "us-east-1",
+		"cloudwatch:ListTagsForResource": "us-east-1", "sns:ListTagsForResource": "us-east-1",
 	}
 	got := map[string]string{}
 	for _, c := range a.Calls() {
@@ -145,35 +168,6 @@ func TestRegions(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("regions (-want +got)\n%s", diff)
-	}
-}
-
-func TestParseLogGroupARN(t *testing.T) {
-	tests := []struct {
-		in   string
-		want *audit.LogGroupFacts
-		err  bool
-	}{
-		{in: "arn:aws:logs:us-east-1:123456789012:log-group:NewGroup:*", want: &audit.LogGroupFacts{Name: "NewGroup", Region: "us-east-1", Account: "123456789012", ARN: "arn:aws:logs:us-east-1:123456789012:log-group:NewGroup:*"}},
-		{in: "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/cloudtrail/main", want: &audit.LogGroupFacts{Name: "/aws/cloudtrail/main", Region: "eu-west-1", Account: "123456789012", ARN: "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/cloudtrail/main"}},
-		{in: "arn:aws-us-gov:logs:us-gov-west-1:123456789012:log-group:g:*", want: &audit.LogGroupFacts{Name: "g", Region: "us-gov-west-1", Account: "123456789012", ARN: "arn:aws-us-gov:logs:us-gov-west-1:123456789012:log-group:g:*"}},
-		{in: "NewGroup", err: true},
-		{in: "arn:aws:s3:::bucket", err: true},
-		{in: "arn:aws:logs:us-east-1:123456789012:destination:d", err: true},
-		{in: "arn:aws:logs:us-east-1:123456789012:log-group::*", err: true},
-		{in: "arn:aws:logs::123456789012:log-group:g:*", err: true},
-		{in: "arn:aws:logs:us-east-1::log-group:g:*", err: true},
-		{in: "arn:aws:logs:us-east-1:123456789012:log-group:g:log-stream:s", err: true},
-	}
-	for _, tt := range tests {
-		got, err := audit.ParseLogGroupARN(tt.in)
-		if (err != nil) != tt.err {
-			t.Errorf("ParseLogGroupARN(%q) error = %v, want error %v", tt.in, err, tt.err)
-			continue
-		}
-		if diff := cmp.Diff(tt.want, got); diff != "" {
-			t.Errorf("ParseLogGroupARN(%q) (-want +got)\n%s", tt.in, diff)
-		}
 	}
 }
 

@@ -6,19 +6,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
-)
 
-var linkTitle = map[LinkName]string{
-	LinkTrail:            "Multi-region trail",
-	LinkLogging:          "Logging",
-	LinkManagementEvents: "Management events",
-	LinkCloudWatchLogs:   "CloudWatch Logs",
-	LinkMetricFilter:     "Metric filter",
-	LinkAlarm:            "Alarm",
-	LinkNotification:     "Notification",
-	LinkSubscription:     "Subscription",
-	LinkAccount:          "Account",
-}
+	"github.com/trailwatch/trailwatch/chain"
+)
 
 const (
 	ansiReset  = "\x1b[0m"
@@ -60,10 +50,14 @@ func WriteText(w io.Writer, r *Report, color bool) error {
 			label = paint(ansiGreen, fmt.Sprintf("%-7s", "PASS"))
 		case Missing:
 			label = paint(ansiRed, fmt.Sprintf("%-7s", "MISSING"))
+		case Failed:
+			label = paint(ansiRed, fmt.Sprintf("%-7s", "FAILED"))
+		case Blocked:
+			label = fmt.Sprintf("%-7s", "BLOCKED")
 		default:
 			label = paint(ansiYellow, fmt.Sprintf("%-7s", "UNKNOWN"))
 		}
-		line := fmt.Sprintf("  %s  %-18s", label, linkTitle[l.Name])
+		line := fmt.Sprintf("  %s  %-18s", label, chain.InfoOf(l.Name).Title)
 		if l.Resource != "" {
 			line += "  " + l.Resource
 		}
@@ -98,7 +92,7 @@ func WriteText(w io.Writer, r *Report, color bool) error {
 	if len(r.Unknown) > 0 {
 		fmt.Fprintln(bw, "\nUnknown (denied or failed reads):")
 		for _, u := range r.Unknown {
-			fmt.Fprintf(bw, "  %s  %s needs %s", paint(ansiYellow, fmt.Sprintf("%-18s", linkTitle[u.Link])), u.API, u.Action)
+			fmt.Fprintf(bw, "  %s  %s needs %s", paint(ansiYellow, fmt.Sprintf("%-18s", chain.InfoOf(u.Link).Title)), u.API, u.Action)
 			if u.Resource != "" {
 				fmt.Fprintf(bw, " on %s", u.Resource)
 			}

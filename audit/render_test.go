@@ -14,7 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/trailwatch/trailwatch/audit"
-	fa "github.com/trailwatch/trailwatch/audit/internal/fakeaws"
+	fa "github.com/trailwatch/trailwatch/internal/fakeaws"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -92,7 +92,7 @@ func TestWriteTextColor(t *testing.T) {
 	if err := audit.WriteText(&b, r, true); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"\x1b[31mMISSING", "\x1b[32mPASS", "\x1b[31mNOT COMPLIANT"} {
+	for _, want := range []string{"\x1b[31mFAILED", "\x1b[32mPASS", "\x1b[31mNOT COMPLIANT"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("coloured output lacks %q", want)
 		}

@@ -2,46 +2,44 @@ package audit
 
 import (
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+
+	"github.com/trailwatch/trailwatch/chain"
 )
 
-// Code is a stable gap identifier; scripts match on it, so never rename one.
-type Code string
-
-const (
-	NoMultiRegionTrail      Code = "NO_MULTI_REGION_TRAIL"
-	TrailNotLogging         Code = "TRAIL_NOT_LOGGING"
-	ManagementEventsMissing Code = "MANAGEMENT_EVENTS_NOT_CAPTURED"
-	NoCloudWatchLogs        Code = "NO_CLOUDWATCH_LOGS"
-	NoMetricFilter          Code = "NO_METRIC_FILTER"
-	NoAlarm                 Code = "NO_ALARM"
-	AlarmNotNotifying       Code = "ALARM_NOT_NOTIFYING"
-	NoConfirmedSubscription Code = "NO_CONFIRMED_SUBSCRIPTION"
+// The link names, statuses and gap codes live with the links (package
+// chain); the report re-exports them because they are its vocabulary.
+type (
+	Code     = chain.Code
+	Status   = chain.Status
+	LinkName = chain.LinkName
 )
 
-// Status of one link of the chain.
-type Status string
-
 const (
-	Passed  Status = "passed"
-	Missing Status = "missing"
-	Unknown Status = "unknown"
-)
+	NoMultiRegionTrail      = chain.NoMultiRegionTrail
+	TrailNotLogging         = chain.TrailNotLogging
+	ManagementEventsMissing = chain.ManagementEventsMissing
+	NoCloudWatchLogs        = chain.NoCloudWatchLogs
+	NoMetricFilter          = chain.NoMetricFilter
+	NoAlarm                 = chain.NoAlarm
+	AlarmCannotFire         = chain.AlarmCannotFire
+	AlarmNotNotifying       = chain.AlarmNotNotifying
+	NoConfirmedSubscription = chain.NoConfirmedSubscription
 
-// LinkName names the links in chain order.
-type LinkName string
+	Passed  = chain.Passed
+	Failed  = chain.Failed
+	Missing = chain.Missing
+	Blocked = chain.Blocked
+	Unknown = chain.Unknown
 
-const (
-	LinkTrail            LinkName = "trail"
-	LinkLogging          LinkName = "logging"
-	LinkManagementEvents LinkName = "management_events"
-	LinkCloudWatchLogs   LinkName = "cloudwatch_logs"
-	LinkMetricFilter     LinkName = "metric_filter"
-	LinkAlarm            LinkName = "alarm"
-	LinkNotification     LinkName = "notification"
-	LinkSubscription     LinkName = "subscription"
-	// LinkAccount is not a chain link: it labels an unknown
-	// sts:GetCallerIdentity, which leaves the account ID unknown.
-	LinkAccount LinkName = "account"
+	LinkTrail            = chain.LinkTrail
+	LinkLogging          = chain.LinkLogging
+	LinkManagementEvents = chain.LinkManagementEvents
+	LinkCloudWatchLogs   = chain.LinkCloudWatchLogs
+	LinkMetricFilter     = chain.LinkMetricFilter
+	LinkAlarm            = chain.LinkAlarm
+	LinkNotification     = chain.LinkNotification
+	LinkSubscription     = chain.LinkSubscription
+	LinkAccount          = chain.LinkAccount
 )
 
 // Warning codes.
@@ -50,10 +48,11 @@ const (
 	WarnNotLiteral        = "NOT_LITERAL_CIS_PATTERN"
 	WarnTooBroad          = "PATTERN_TOO_BROAD"
 	WarnFilterMisses      = "FILTER_MISSES_EVENTS"
-	WarnMetricValue       = "METRIC_VALUE_NOT_POSITIVE"
-	WarnAlarmCannotFire   = "ALARM_MAY_NOT_FIRE"
+	WarnAlarmMayNotFire   = "ALARM_MAY_NOT_FIRE"
 	WarnTopicCustomerKey  = "TOPIC_CUSTOMER_MANAGED_KEY"
 	WarnSingleRegionTrail = "SINGLE_REGION_TRAIL"
+	WarnTagsUnread        = "TAGS_UNREAD"
+	WarnOtherAlarms       = "OTHER_ALARMS_CANNOT_NOTIFY"
 )
 
 // Link is one step of the reported chain as the user sees it.
@@ -64,11 +63,12 @@ type Link struct {
 	Detail   string   `json:"detail,omitempty"`
 }
 
-// Gap is something missing that the plan can fix.
+// Gap is a failed or missing link: something the plan can fix.
 type Gap struct {
-	Code     Code   `json:"code"`
-	Message  string `json:"message"`
-	Resource string `json:"resource,omitempty"`
+	Code     Code     `json:"code"`
+	Link     LinkName `json:"link"`
+	Message  string   `json:"message"`
+	Resource string   `json:"resource,omitempty"`
 }
 
 // Warning is informational: it never changes the verdict.
@@ -79,10 +79,10 @@ type Warning struct {
 }
 
 // UnknownRead is a read that was denied or failed after retries. The link it
-// belongs to is neither passed nor missing.
+// belongs to is neither passed nor a gap.
 type UnknownRead struct {
 	Link     LinkName `json:"link"`
-	API      string   `json:"api"`    // e.g. "cloudtrail:GetTrailStatus" call name "GetTrailStatus"
+	API      string   `json:"api"`    // the call, e.g. "GetTrailStatus"
 	Action   string   `json:"action"` // IAM action, e.g. "cloudtrail:GetTrailStatus"
 	Resource string   `json:"resource,omitempty"`
 	Account  string   `json:"account,omitempty"` // owner, when it is not the audited account
@@ -101,27 +101,53 @@ type Report struct {
 	Gaps      []Gap         `json:"gaps"`
 	Warnings  []Warning     `json:"warnings"`
 	Unknown   []UnknownRead `json:"unknown"`
-	// Facts describes the chain closest to complete; the plan is built from it.
+	// Facts are the resources the audit found, judged one by one; the plan
+	// is built from them.
 	Facts Facts `json:"facts"`
 }
 
-// Facts are the resources of the chain closest to complete, as read.
-// Pointers are nil when the link does not exist (or is unknown).
+// Link returns the reported link called name (zero when absent).
+func (r *Report) Link(name LinkName) Link {
+	for _, l := range r.Chain {
+		if l.Name == name {
+			return l
+		}
+	}
+	return Link{}
+}
+
+// Facts are the resources of the account that bear on the chain, as read and
+// judged: the reported chain's (Trail, LogGroup, Filter, Alarm, Topic) and
+// the others that could take part in one (Filters, Alarms, Topics). Pointers
+// are nil when the reported chain has no such resource.
 type Facts struct {
 	Trail    *TrailFacts    `json:"trail,omitempty"`
 	LogGroup *LogGroupFacts `json:"log_group,omitempty"`
-	Filter   *FilterFacts   `json:"metric_filter,omitempty"`
-	// OtherFilters are the log group's other metric filters, passing or
-	// not, sorted by name (Filter is nil when none passes).
-	OtherFilters []FilterFacts `json:"other_metric_filters,omitempty"`
-	// Alarms on the filter's metric (notifying or not).
-	Alarms []AlarmFacts `json:"alarms,omitempty"`
-	// Topics the alarms notify, with their subscriptions.
-	Topics []TopicFacts `json:"topics,omitempty"`
+	Filter   *chain.Filter  `json:"metric_filter,omitempty"`
+	Alarm    *chain.Alarm   `json:"alarm,omitempty"`
+	Topic    *chain.Topic   `json:"topic,omitempty"`
+	// Filters are the other metric filters read on the chain's log group
+	// (related to the control or not), sorted by name.
+	Filters []chain.Filter `json:"other_metric_filters,omitempty"`
+	// Alarms are every alarm that bears on the control: on a related
+	// filter's metric, or an orphan of one; sorted by name.
+	Alarms []chain.Alarm `json:"alarms,omitempty"`
+	// Topics are the topics those alarms name, and trailwatch's own topic
+	// when it exists, sorted by ARN.
+	Topics []chain.Topic `json:"topics,omitempty"`
+	// TakenAlarmNames are names trailwatch would give its alarm (its alarm
+	// name and the -N variants) that alarms in the region already hold.
+	TakenAlarmNames []string `json:"taken_alarm_names,omitempty"`
+	// MetricsInUse are metrics (namespace/name) trailwatch might publish
+	// to that filters or alarms about something else already use.
+	MetricsInUse []string `json:"metrics_in_use,omitempty"`
+	// Names are the names trailwatch uses for what it creates.
+	Names chain.Names `json:"names"`
 	// SingleRegionTrails lists trails that exist but are not multi-region.
 	SingleRegionTrails []string `json:"single_region_trails,omitempty"`
 }
 
+// TrailFacts is the reported chain's trail.
 type TrailFacts struct {
 	Name         string `json:"name"`
 	ARN          string `json:"arn"`
@@ -140,46 +166,34 @@ type TrailFacts struct {
 	AdvancedEventSelectors []cttypes.AdvancedEventSelector `json:"advanced_event_selectors,omitempty"`
 }
 
+// LogGroupFacts is the reported chain's log group.
 type LogGroupFacts struct {
-	Name    string `json:"name"`
-	Region  string `json:"region"`
-	Account string `json:"account"`
-	ARN     string `json:"arn"`
+	chain.LogGroup
 	// Missing is true when the trail names this group but CloudWatch Logs
 	// says it does not exist (deleted after the trail was set up).
 	Missing bool `json:"missing,omitempty"`
+	// Found is true when the trail does not deliver to this group but it
+	// holds a filter about the control (found by listing the region's
+	// filters): the chain downstream of it can be reconnected.
+	Found bool `json:"found,omitempty"`
 }
 
-type FilterFacts struct {
-	Name            string `json:"name"`
-	Pattern         string `json:"pattern"`
-	MetricName      string `json:"metric_name"`
-	MetricNamespace string `json:"metric_namespace"`
-	MetricValue     string `json:"metric_value"`
-	Literal         bool   `json:"literal"`
-	// Covers says the pattern catches all five events (pattern.Covers);
-	// Passes adds the other conditions (a metric, and the literal CIS text
-	// under --strict). Reason says why it does not pass; Missed names the
-	// events it misses.
-	Covers bool     `json:"covers"`
-	Passes bool     `json:"passes"`
-	Reason string   `json:"reason,omitempty"`
-	Missed []string `json:"missed,omitempty"`
+// ByName returns the alarm in f.Alarms named name.
+func (f Facts) AlarmNamed(name string) *chain.Alarm {
+	for i := range f.Alarms {
+		if f.Alarms[i].Name == name {
+			return &f.Alarms[i]
+		}
+	}
+	return nil
 }
 
-type AlarmFacts struct {
-	Name           string   `json:"name"`
-	ARN            string   `json:"arn"`
-	ActionsEnabled bool     `json:"actions_enabled"`
-	AlarmActions   []string `json:"alarm_actions,omitempty"`
-	Notifies       bool     `json:"notifies"`
-	// Reason is why it does not notify, when it does not.
-	Reason string `json:"reason,omitempty"`
-}
-
-type TopicFacts struct {
-	ARN                string   `json:"arn"`
-	KMSKeyID           string   `json:"kms_key_id,omitempty"`
-	ConfirmedEndpoints []string `json:"confirmed,omitempty"` // protocol:endpoint
-	PendingEndpoints   []string `json:"pending,omitempty"`
+// TopicByARN returns the topic in f.Topics with arn.
+func (f Facts) TopicByARN(arn string) *chain.Topic {
+	for i := range f.Topics {
+		if f.Topics[i].ARN == arn {
+			return &f.Topics[i]
+		}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"sync"
 
@@ -16,42 +17,65 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/trailwatch/trailwatch/chain"
 )
 
 // Options tunes the audit.
 type Options struct {
 	// Strict also requires the literal CIS filter pattern (whitespace,
-	// quoting and the order of the five terms aside), as Security Hub
-	// CloudWatch.5 does. Without it a filter that covers the five events in
-	// another way passes with a warning.
+	// quoting and the order of the terms aside), as Security Hub does.
+	// Without it a filter that covers the events in another way passes with
+	// a warning.
 	Strict bool
+	// Control is the control audited (zero: CIS 4.5).
+	Control chain.Control
+	// Names are the names trailwatch gives what it creates, so the audit
+	// recognises trailwatch's own filter, alarm and topic; empty fields
+	// take the control's defaults.
+	Names chain.Names
+}
+
+func (o Options) withDefaults() Options {
+	if o.Control.ID == "" {
+		o.Control = chain.CloudTrailChanges()
+	}
+	o.Names = o.Names.Merge(o.Control.Defaults)
+	return o
 }
 
 // Run audits the account that c reaches and returns the report. It only
 // reads.
 //
-// Reads happen in at most three sequential rounds, each round's calls
-// concurrently, and no call is made twice with the same parameters:
+// Every resource that can exist on its own is looked at, whatever happened
+// upstream of it, so a chain broken in one place reports that place only.
+// Reads happen in three sequential rounds, each round's calls concurrently,
+// and no call is made twice with the same parameters:
 //
-//  1. sts:GetCallerIdentity and cloudtrail:DescribeTrails (shadow trails included);
+//  1. sts:GetCallerIdentity and cloudtrail:DescribeTrails (shadow trails
+//     included);
 //  2. per multi-region trail, in its home region: GetTrailStatus and
-//     GetEventSelectors; per log group named by those trails, in the log
-//     group's region: DescribeMetricFilters; per log-group region:
-//     DescribeAlarms (every metric alarm, paginated, once per region);
-//  3. per SNS topic that an alarm on a passing filter's metric notifies, in
-//     the topic's region: GetTopicAttributes and ListSubscriptionsByTopic.
+//     GetEventSelectors; per log group the trails name, in its region:
+//     DescribeMetricFilters; for a trail that delivers to no log group,
+//     the filters of its whole home region (to find the chain it was cut
+//     from); per region involved: DescribeAlarms (paginated, once) and
+//     GetTopicAttributes of trailwatch's own topic;
+//  3. the tags of the alarms that bear on the control, and per SNS topic
+//     they notify (and trailwatch's topic when it exists), in the topic's
+//     region: GetTopicAttributes, ListSubscriptionsByTopic and its tags.
 //
 // A read that is denied or fails after the SDK's retries makes its link
-// unknown rather than missing. Without the account id (GetCallerIdentity
+// unknown rather than a gap. Without the account id (GetCallerIdentity
 // failed), whether a log group is this account's cannot be told, so the
-// metric filter and everything after it are unknown and the verdict is never
-// compliant. Run returns an error only when ctx ends.
+// metric filter and everything after it are unknown and the verdict is
+// never compliant. Run returns an error only when ctx ends.
 func Run(ctx context.Context, c Clients, opts Options) (*Report, error) {
-	g := &gathered{region: c.Region()}
-	if err := g.gather(ctx, c, opts); err != nil {
+	opts = opts.withDefaults()
+	g := &gathered{region: c.Region(), opts: opts}
+	if err := g.gather(ctx, c); err != nil {
 		return nil, err
 	}
-	return evaluate(g, opts), nil
+	return g.report(), nil
 }
 
 // result is one read's outcome.
@@ -65,37 +89,61 @@ type trailData struct {
 	arn       string
 	owner     string // account in the trail's ARN
 	home      string
-	lg        *LogGroupFacts // nil when unset or unparseable
-	lgErr     string         // why the log group ARN does not parse
+	lgARN     string
+	lg        *chain.LogGroup // nil when unset or unparseable
 	status    result[*cloudtrail.GetTrailStatusOutput]
 	selectors result[*cloudtrail.GetEventSelectorsOutput]
 }
 
 type lgKey struct{ region, account, name string }
 
-type topicData struct {
-	arn    string
-	region string
-	owner  string
-	attrs  result[map[string]string]
-	subs   result[[]snstypes.Subscription]
+func keyOf(lg chain.LogGroup) lgKey { return lgKey{lg.Region, lg.Account, lg.Name} }
+
+// groupData is one log group's filters, read and judged.
+type groupData struct {
+	lg      chain.LogGroup
+	filters result[[]cwltypes.MetricFilter]
+	judged  []chain.Filter // sorted by name
+	found   bool           // found by a region-wide listing, not named by a trail
 }
 
-// gathered is everything the audit read, before any judgement.
+// regionData is what is read once per region.
+type regionData struct {
+	alarms   result[[]cwtypes.MetricAlarm]
+	wide     *result[[]cwltypes.MetricFilter] // every filter in the region, when a trail delivers nowhere
+	ownTopic *topicData                       // trailwatch's topic, probed by name
+}
+
+type topicData struct {
+	arn, region string
+	attrs       result[map[string]string]
+	subs        result[[]snstypes.Subscription]
+	tags        result[map[string]string]
+	judged      chain.Topic
+	read        bool // subscriptions and tags were asked
+}
+
+// gathered is everything the audit read.
 type gathered struct {
 	region     string
+	opts       Options
 	account    string
 	accountErr error
 	trailsErr  error
-	trails     []*trailData // multi-region candidates, sorted by ARN
+	trails     []*trailData // multi-region, sorted by ARN
 	single     []string     // single-region trail names, sorted
-	filters    map[lgKey]*result[[]cwltypes.MetricFilter]
-	alarms     map[string]*result[[]cwtypes.MetricAlarm] // by region
-	topics     map[string]*topicData
-	fevals     map[lgKey][]*filterEval
+	groups     map[lgKey]*groupData
+	regions    map[string]*regionData
+	alarms     map[string][]chain.Alarm // by region: alarms that bear on the control
+	alarmRaw   map[string]cwtypes.MetricAlarm
+	// metricsInUse: metric IDs trailwatch might publish to that filters
+	// or alarms about something else already use, by region.
+	metricsInUse map[string][]string
+	alarmTags    map[string]*result[map[string]string] // by alarm ARN
+	topics       map[string]*topicData
 }
 
-func (g *gathered) gather(ctx context.Context, c Clients, opts Options) error {
+func (g *gathered) gather(ctx context.Context, c Clients) error {
 	// Round 1.
 	var wg sync.WaitGroup
 	var trails []cttypes.Trail
@@ -122,7 +170,126 @@ func (g *gathered) gather(ctx context.Context, c Clients, opts Options) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	g.sortTrails(trails)
 
+	// Round 2.
+	g.groups = map[lgKey]*groupData{}
+	g.regions = map[string]*regionData{}
+	region := func(r string) *regionData {
+		if rd, ok := g.regions[r]; ok {
+			return rd
+		}
+		rd := &regionData{}
+		g.regions[r] = rd
+		wg.Go(func() { rd.alarms.v, rd.alarms.err = readAlarms(ctx, c.CloudWatch(r)) })
+		if g.account != "" {
+			arn := chain.TopicARN(chain.RegionPartition(r), r, g.account, g.opts.Names.Topic)
+			rd.ownTopic = &topicData{arn: arn, region: r}
+			wg.Go(func() { rd.ownTopic.attrs.v, rd.ownTopic.attrs.err = readAttrs(ctx, c.SNS(r), arn) })
+		}
+		return rd
+	}
+	for _, td := range g.trails {
+		wg.Go(func() {
+			out, err := c.CloudTrail(td.home).GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String(td.ident())})
+			td.status = result[*cloudtrail.GetTrailStatusOutput]{out, err}
+		})
+		wg.Go(func() {
+			out, err := c.CloudTrail(td.home).GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: aws.String(td.ident())})
+			td.selectors = result[*cloudtrail.GetEventSelectorsOutput]{out, err}
+		})
+		if g.accountErr != nil {
+			// Without the account id a read by name could reach this
+			// account's log group of the same name as another's.
+			continue
+		}
+		switch {
+		case td.lg != nil && !g.foreign(td.lg.Account):
+			k := keyOf(*td.lg)
+			if _, ok := g.groups[k]; !ok {
+				gd := &groupData{lg: *td.lg}
+				g.groups[k] = gd
+				wg.Go(func() { gd.filters.v, gd.filters.err = readFilters(ctx, c.Logs(k.region), k.name) })
+			}
+			region(td.lg.Region)
+		case td.lgARN == "":
+			rd := region(td.home)
+			if rd.wide == nil {
+				rd.wide = &result[[]cwltypes.MetricFilter]{}
+				r := td.home
+				wg.Go(func() { rd.wide.v, rd.wide.err = readFilters(ctx, c.Logs(r), "") })
+			}
+		}
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	g.judgeFilters()
+	g.findAlarms()
+
+	// Round 3: alarm tags, and the topics of the alarms that bear on the
+	// control, and trailwatch's own topic.
+	g.alarmTags = map[string]*result[map[string]string]{}
+	g.topics = map[string]*topicData{}
+	readTopic := func(tp *topicData) {
+		if tp.read {
+			return
+		}
+		tp.read = true
+		s := c.SNS(tp.region)
+		wg.Go(func() { tp.subs.v, tp.subs.err = readSubscriptions(ctx, s, tp.arn) })
+		wg.Go(func() {
+			out, err := s.ListTagsForResource(ctx, &sns.ListTagsForResourceInput{ResourceArn: aws.String(tp.arn)})
+			tp.tags.err = err
+			if err == nil {
+				tp.tags.v = chain.SNSTags(out.Tags)
+			}
+		})
+	}
+	for r, as := range g.alarms {
+		for _, a := range as {
+			if _, ok := g.alarmTags[a.ARN]; !ok && a.ARN != "" {
+				res := &result[map[string]string]{}
+				g.alarmTags[a.ARN] = res
+				wg.Go(func() {
+					out, err := c.CloudWatch(r).ListTagsForResource(ctx, &cloudwatch.ListTagsForResourceInput{ResourceARN: aws.String(a.ARN)})
+					res.err = err
+					if err == nil {
+						res.v = chain.CloudWatchTags(out.Tags)
+					}
+				})
+			}
+			for _, t := range chain.SNSTopics(a.AlarmActions) {
+				if _, ok := g.topics[t]; ok {
+					continue
+				}
+				tp := &topicData{arn: t, region: chain.RegionOf(t)}
+				g.topics[t] = tp
+				if tp.region != r {
+					continue // CloudWatch cannot publish to another region's topic: nothing to read
+				}
+				if own := g.regions[r].ownTopic; own != nil && own.arn == t {
+					g.topics[t] = own
+					readTopic(own)
+					continue
+				}
+				wg.Go(func() { tp.attrs.v, tp.attrs.err = readAttrs(ctx, c.SNS(tp.region), tp.arn) })
+				readTopic(tp)
+			}
+		}
+	}
+	for _, rd := range g.regions {
+		if own := rd.ownTopic; own != nil && own.attrs.err == nil {
+			g.topics[own.arn] = own
+			readTopic(own)
+		}
+	}
+	wg.Wait()
+	return ctx.Err()
+}
+
+func (g *gathered) sortTrails(trails []cttypes.Trail) {
 	seen := map[string]bool{}
 	for _, t := range trails {
 		arn := aws.ToString(t.TrailARN)
@@ -134,97 +301,155 @@ func (g *gathered) gather(ctx context.Context, c Clients, opts Options) error {
 			continue
 		}
 		seen[key] = true
-		if !aws.ToBool(t.IsMultiRegionTrail) {
+		if !chain.IsCandidateTrail(t) {
 			g.single = append(g.single, aws.ToString(t.Name))
 			continue
 		}
-		td := &trailData{t: t, arn: arn, home: aws.ToString(t.HomeRegion)}
+		td := &trailData{t: t, arn: arn, home: aws.ToString(t.HomeRegion), owner: chain.AccountOf(arn), lgARN: aws.ToString(t.CloudWatchLogsLogGroupArn)}
 		if td.home == "" {
 			td.home = g.region
 		}
-		if a, err := parseARN(arn); err == nil {
-			td.owner = a.AccountID
-		}
-		if s := aws.ToString(t.CloudWatchLogsLogGroupArn); s != "" {
-			lg, err := ParseLogGroupARN(s)
-			if err != nil {
-				td.lgErr = err.Error()
-			} else {
-				td.lg = lg
-			}
+		if lg, err := chain.ParseLogGroupARN(td.lgARN); err == nil {
+			td.lg = &lg
 		}
 		g.trails = append(g.trails, td)
 	}
 	sort.Slice(g.trails, func(i, j int) bool { return g.trails[i].key() < g.trails[j].key() })
 	sort.Strings(g.single)
+}
 
-	// Round 2.
-	g.filters = map[lgKey]*result[[]cwltypes.MetricFilter]{}
-	g.alarms = map[string]*result[[]cwtypes.MetricAlarm]{}
-	for _, td := range g.trails {
-		wg.Go(func() {
-			out, err := c.CloudTrail(td.home).GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String(td.ident())})
-			td.status = result[*cloudtrail.GetTrailStatusOutput]{out, err}
-		})
-		wg.Go(func() {
-			out, err := c.CloudTrail(td.home).GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: aws.String(td.ident())})
-			td.selectors = result[*cloudtrail.GetEventSelectorsOutput]{out, err}
-		})
-		if td.lg == nil || g.foreign(td.lg.Account) || g.accountErr != nil {
-			// Another account's log group cannot be read from here, and
-			// without the account id a read by name could reach this
-			// account's log group of the same name: neither is read.
+// judgeFilters judges every filter read, once, and turns the filters of
+// region-wide listings into groups found.
+func (g *gathered) judgeFilters() {
+	judge := func(fs []cwltypes.MetricFilter, group string) []chain.Filter {
+		var out []chain.Filter
+		for _, f := range fs {
+			out = append(out, chain.JudgeFilter(f, group, g.opts.Control, g.opts.Strict, g.opts.Names.Filter))
+		}
+		sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+		return out
+	}
+	for _, gd := range g.groups {
+		if gd.filters.err == nil {
+			gd.judged = judge(gd.filters.v, gd.lg.Name)
+		}
+	}
+	for r, rd := range g.regions {
+		if rd.wide == nil || rd.wide.err != nil {
 			continue
 		}
-		k := lgKey{td.lg.Region, td.lg.Account, td.lg.Name}
-		if _, ok := g.filters[k]; !ok {
-			r := &result[[]cwltypes.MetricFilter]{}
-			g.filters[k] = r
-			wg.Go(func() { r.v, r.err = readFilters(ctx, c.Logs(k.region), k.name) })
+		byGroup := map[string][]cwltypes.MetricFilter{}
+		for _, f := range rd.wide.v {
+			n := aws.ToString(f.LogGroupName)
+			byGroup[n] = append(byGroup[n], f)
 		}
-		if _, ok := g.alarms[k.region]; !ok {
-			r := &result[[]cwtypes.MetricAlarm]{}
-			g.alarms[k.region] = r
-			wg.Go(func() { r.v, r.err = readAlarms(ctx, c.CloudWatch(k.region)) })
+		for name, fs := range byGroup {
+			judged := judge(fs, name)
+			related := false
+			for _, f := range judged {
+				related = related || f.Related
+			}
+			k := lgKey{r, g.account, name}
+			if _, ok := g.groups[k]; ok || !related {
+				continue
+			}
+			lg := chain.LogGroup{Name: name, Region: r, Account: g.account,
+				ARN: chain.LogGroupARN(chain.RegionPartition(r), r, g.account, name)}
+			g.groups[k] = &groupData{lg: lg, filters: result[[]cwltypes.MetricFilter]{v: fs}, judged: judged, found: true}
 		}
 	}
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return err
-	}
+}
 
-	// Round 3: the topics of alarms on passing filters' metrics.
-	g.evalFilters(opts.Strict)
-	g.topics = map[string]*topicData{}
-	for _, td := range g.trails {
-		for _, f := range g.passingFilters(td) {
-			for _, a := range g.alarmsOn(td, f) {
-				for _, t := range snsTopics(a.AlarmActions) {
-					if _, ok := g.topics[t]; ok || !sameRegion(t, td.lg.Region) {
-						continue // CloudWatch cannot publish to another region's topic
-					}
-					tp := &topicData{arn: t}
-					if a, err := parseARN(t); err == nil {
-						tp.region, tp.owner = a.Region, a.AccountID
-					}
-					if tp.region == "" {
-						tp.region = g.region
-					}
-					g.topics[t] = tp
-					wg.Go(func() {
-						out, err := c.SNS(tp.region).GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(tp.arn)})
-						tp.attrs.err = err
-						if err == nil {
-							tp.attrs.v = out.Attributes
-						}
-					})
-					wg.Go(func() { tp.subs.v, tp.subs.err = readSubscriptions(ctx, c.SNS(tp.region), tp.arn) })
+// findAlarms picks, per region, the alarms that bear on the control: those
+// on a related filter's metric, and orphans (an alarm whose metric no filter
+// of the log group publishes, that is trailwatch's by name, watches the
+// metric trailwatch would publish, or is named after the control).
+func (g *gathered) findAlarms() {
+	g.alarms = map[string][]chain.Alarm{}
+	g.alarmRaw = map[string]cwtypes.MetricAlarm{}
+	g.metricsInUse = map[string][]string{}
+	for r, rd := range g.regions {
+		if rd.alarms.err != nil {
+			continue
+		}
+		// Several filters may publish one metric; an alarm on it sees all
+		// of them, and is judged with the one that decides (decisive).
+		var related, all []chain.Metric
+		feeds := map[string][]feed{}
+		for _, gd := range g.groups {
+			if gd.lg.Region != r {
+				continue
+			}
+			for _, f := range gd.judged {
+				all = append(all, f.Metrics...)
+				for _, m := range f.Metrics {
+					feeds[m.ID()] = append(feeds[m.ID()], feed{m, f.Related, f.Passes()})
+				}
+				if f.Related {
+					related = append(related, f.Metrics...)
 				}
 			}
 		}
+		for _, m := range rd.alarms.v {
+			var a chain.Alarm
+			if metric, ok := chain.WatchedMetric(m, related); ok {
+				a = chain.JudgeAlarm(m, decisive(feeds[metric.ID()]), g.account)
+			} else if _, ok := chain.WatchedMetric(m, all); !ok && g.orphan(m) {
+				a = chain.JudgeAlarm(m, chain.Metric{Name: aws.ToString(m.MetricName), Namespace: aws.ToString(m.Namespace), Value: "1"}, g.account)
+				a.Orphan = true
+			} else {
+				if metric, ok := chain.WatchedMetric(m, all); ok && chain.IsCandidate(metric.Name, g.opts.Names.Metric) {
+					g.metricsInUse[r] = append(g.metricsInUse[r], metric.ID())
+				}
+				continue
+			}
+			g.alarms[r] = append(g.alarms[r], a)
+			g.alarmRaw[a.ARN] = m
+		}
+		for _, f := range all {
+			if chain.IsCandidate(f.Name, g.opts.Names.Metric) && !slices.ContainsFunc(related, func(x chain.Metric) bool { return x.ID() == f.ID() }) {
+				g.metricsInUse[r] = append(g.metricsInUse[r], f.ID())
+			}
+		}
+		sort.Slice(g.alarms[r], func(i, j int) bool { return g.alarms[r][i].Name < g.alarms[r][j].Name })
 	}
-	wg.Wait()
-	return ctx.Err()
+}
+
+// feed is one filter's publication of a metric.
+type feed struct {
+	m                chain.Metric
+	related, passing bool
+}
+
+// decisive is the publication an alarm on a metric is judged with: a filter
+// whose default value floods the metric, else a passing filter about the
+// control. When only filters that fail feed it, the alarm is judged on its
+// own, as trailwatch's filter would feed it (1 per event, no dimensions):
+// the filter's gap is reported at the filter.
+func decisive(fs []feed) chain.Metric {
+	for _, f := range fs {
+		if d := f.m.DefaultValue; d != nil && *d != 0 {
+			return f.m
+		}
+	}
+	for _, f := range fs {
+		if f.related && f.passing {
+			return f.m
+		}
+	}
+	return chain.Metric{Name: fs[0].m.Name, Namespace: fs[0].m.Namespace, Value: "1"}
+}
+
+func (g *gathered) orphan(m cwtypes.MetricAlarm) bool {
+	if len(m.Metrics) > 0 || aws.ToString(m.MetricName) == "" {
+		return false
+	}
+	n := g.opts.Names
+	name, metric := aws.ToString(m.AlarmName), aws.ToString(m.MetricName)
+	if chain.IsCandidate(name, n.Alarm) || (metric == n.Metric && aws.ToString(m.Namespace) == n.Namespace) {
+		return true
+	}
+	return g.opts.Control.NamedFor(name) || g.opts.Control.NamedFor(metric)
 }
 
 // foreign reports whether account is known to differ from the audited one.
@@ -250,9 +475,15 @@ func (td *trailData) name() string {
 	return td.arn
 }
 
+// readFilters lists a log group's metric filters, or every filter in the
+// region when group is "".
 func readFilters(ctx context.Context, c LogsAPI, group string) ([]cwltypes.MetricFilter, error) {
 	var all []cwltypes.MetricFilter
-	p := cloudwatchlogs.NewDescribeMetricFiltersPaginator(c, &cloudwatchlogs.DescribeMetricFiltersInput{LogGroupName: aws.String(group)})
+	in := &cloudwatchlogs.DescribeMetricFiltersInput{}
+	if group != "" {
+		in.LogGroupName = aws.String(group)
+	}
+	p := cloudwatchlogs.NewDescribeMetricFiltersPaginator(c, in)
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
 		if err != nil {
@@ -274,6 +505,17 @@ func readAlarms(ctx context.Context, c CloudWatchAPI) ([]cwtypes.MetricAlarm, er
 		all = append(all, out.MetricAlarms...)
 	}
 	return all, nil
+}
+
+func readAttrs(ctx context.Context, c SNSAPI, topic string) (map[string]string, error) {
+	out, err := c.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(topic)})
+	if err != nil {
+		return nil, err
+	}
+	if out.Attributes == nil {
+		return map[string]string{}, nil
+	}
+	return out.Attributes, nil
 }
 
 func readSubscriptions(ctx context.Context, c SNSAPI, topic string) ([]snstypes.Subscription, error) {

@@ -16,13 +16,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/trailwatch/trailwatch/audit"
-	fa "github.com/trailwatch/trailwatch/audit/internal/fakeaws"
+	fa "github.com/trailwatch/trailwatch/internal/fakeaws"
 )
 
 // summary is what a table row checks.
 type summary struct {
 	Verdict  string // compliant, gaps, unknown
-	Chain    string // one letter per link: P passed, M missing, U unknown
+	Chain    string // one letter per link: P passed, F failed, M missing, B blocked, U unknown
 	Gaps     []audit.Code
 	Warnings []string
 	Unknown  []string // IAM action, plus "@account" when set
@@ -65,11 +65,6 @@ var (
 	trailARN = fa.MainTrailARN()
 	topicARN = fa.MainTopicARN()
 	lgKey    = fa.LogKey(fa.Home, fa.LogGroup)
-
-	allCodes = []audit.Code{audit.NoMultiRegionTrail, audit.TrailNotLogging, audit.ManagementEventsMissing, audit.NoCloudWatchLogs, audit.NoMetricFilter, audit.NoAlarm, audit.AlarmNotNotifying, audit.NoConfirmedSubscription}
-	fromLogs = allCodes[3:]
-	fromFilt = allCodes[4:]
-	fromAlrm = allCodes[5:]
 )
 
 func setPattern(p string) func(*fa.Account) {
@@ -124,15 +119,15 @@ func TestRun(t *testing.T) {
 
 		// Trail.
 		{name: "no trails", mutate: fns(func(a *fa.Account) { a.Trails = nil }),
-			want: summary{Verdict: "gaps", Chain: "MMMMMMMM", Gaps: allCodes}},
+			want: summary{Verdict: "gaps", Chain: "MBBBBBBB", Gaps: codes(audit.NoMultiRegionTrail)}},
 		{name: "only a single-region trail", mutate: fns(func(a *fa.Account) { a.Trails[0].IsMultiRegionTrail = aws.Bool(false) }),
-			want: summary{Verdict: "gaps", Chain: "MMMMMMMM", Gaps: allCodes, Warnings: []string{audit.WarnSingleRegionTrail}}},
+			want: summary{Verdict: "gaps", Chain: "MBBBBBBB", Gaps: codes(audit.NoMultiRegionTrail), Warnings: []string{audit.WarnSingleRegionTrail}}},
 		{name: "DescribeTrails denied", mutate: fns(deny("DescribeTrails", "AccessDeniedException")),
 			want: summary{Verdict: "unknown", Chain: "UUUUUUUU", Unknown: []string{"cloudtrail:DescribeTrails"}}},
 
 		// Logging.
 		{name: "not logging", mutate: fns(func(a *fa.Account) { a.Status[trailARN].IsLogging = aws.Bool(false) }),
-			want: summary{Verdict: "gaps", Chain: "PMPPPPPP", Gaps: []audit.Code{audit.TrailNotLogging}}},
+			want: summary{Verdict: "gaps", Chain: "PFPPPPPP", Gaps: []audit.Code{audit.TrailNotLogging}}},
 		{name: "GetTrailStatus denied", mutate: fns(deny("GetTrailStatus", "AccessDeniedException")),
 			want: summary{Verdict: "unknown", Chain: "PUPUPPPP", Unknown: []string{"cloudtrail:GetTrailStatus"}}},
 
@@ -140,13 +135,19 @@ func TestRun(t *testing.T) {
 		{name: "basic WriteOnly", mutate: fns(func(a *fa.Account) {
 			a.Selectors[trailARN].EventSelectors[0].ReadWriteType = cttypes.ReadWriteTypeWriteOnly
 		}),
-			want: summary{Verdict: "gaps", Chain: "PPMPPPPP", Gaps: []audit.Code{audit.ManagementEventsMissing}}},
+			want: summary{Verdict: "gaps", Chain: "PPFPPPPP", Gaps: []audit.Code{audit.ManagementEventsMissing}}},
 		{name: "basic without management events", mutate: fns(func(a *fa.Account) { a.Selectors[trailARN].EventSelectors[0].IncludeManagementEvents = aws.Bool(false) }),
-			want: summary{Verdict: "gaps", Chain: "PPMPPPPP", Gaps: []audit.Code{audit.ManagementEventsMissing}}},
-		{name: "basic split ReadOnly and WriteOnly is not All", mutate: fns(selectors(&cloudtrail.GetEventSelectorsOutput{EventSelectors: []cttypes.EventSelector{
+			want: summary{Verdict: "gaps", Chain: "PPFPPPPP", Gaps: []audit.Code{audit.ManagementEventsMissing}}},
+		// A ReadOnly and a WriteOnly selector together log every management
+		// event: CloudTrail logs an event any selector selects.
+		{name: "basic split ReadOnly and WriteOnly", mutate: fns(selectors(&cloudtrail.GetEventSelectorsOutput{EventSelectors: []cttypes.EventSelector{
 			{IncludeManagementEvents: aws.Bool(true), ReadWriteType: cttypes.ReadWriteTypeReadOnly},
 			{IncludeManagementEvents: aws.Bool(true), ReadWriteType: cttypes.ReadWriteTypeWriteOnly}}})),
-			want: summary{Verdict: "gaps", Chain: "PPMPPPPP", Gaps: []audit.Code{audit.ManagementEventsMissing}}},
+			want: summary{Verdict: "compliant", Chain: "PPPPPPPP"}},
+		{name: "basic ReadOnly and a WriteOnly without management events", mutate: fns(selectors(&cloudtrail.GetEventSelectorsOutput{EventSelectors: []cttypes.EventSelector{
+			{IncludeManagementEvents: aws.Bool(true), ReadWriteType: cttypes.ReadWriteTypeReadOnly},
+			{IncludeManagementEvents: aws.Bool(false), ReadWriteType: cttypes.ReadWriteTypeWriteOnly}}})),
+			want: summary{Verdict: "gaps", Chain: "PPFPPPPP", Gaps: []audit.Code{audit.ManagementEventsMissing}}},
 		{name: "basic excludes KMS events", mutate: fns(func(a *fa.Account) {
 			a.Selectors[trailARN].EventSelectors[0].ExcludeManagementEventSources = []string{"kms.amazonaws.com"}
 		}), want: summary{Verdict: "compliant", Chain: "PPPPPPPP", Warnings: []string{audit.WarnExcludedSources}}},
@@ -155,22 +156,22 @@ func TestRun(t *testing.T) {
 		{name: "advanced management selector", mutate: fns(selectors(advanced([]cttypes.AdvancedFieldSelector{category}))),
 			want: summary{Verdict: "compliant", Chain: "PPPPPPPP"}},
 		{name: "advanced writes only", mutate: fns(selectors(advanced([]cttypes.AdvancedFieldSelector{category, mgmtField("readOnly", []string{"false"}, nil)}))),
-			want: summary{Verdict: "gaps", Chain: "PPMPPPPP", Gaps: []audit.Code{audit.ManagementEventsMissing}}},
+			want: summary{Verdict: "gaps", Chain: "PPFPPPPP", Gaps: []audit.Code{audit.ManagementEventsMissing}}},
 		{name: "advanced reads and writes split across two selectors", mutate: fns(selectors(advanced(
 			[]cttypes.AdvancedFieldSelector{category, mgmtField("readOnly", []string{"false"}, nil)},
 			[]cttypes.AdvancedFieldSelector{category, mgmtField("readOnly", []string{"true"}, nil)}))),
 			want: summary{Verdict: "compliant", Chain: "PPPPPPPP"}},
 		{name: "advanced data events only", mutate: fns(selectors(advanced([]cttypes.AdvancedFieldSelector{
 			mgmtField("eventCategory", []string{"Data"}, nil), mgmtField("resources.type", []string{"AWS::S3::Object"}, nil)}))),
-			want: summary{Verdict: "gaps", Chain: "PPMPPPPP", Gaps: []audit.Code{audit.ManagementEventsMissing}}},
+			want: summary{Verdict: "gaps", Chain: "PPFPPPPP", Gaps: []audit.Code{audit.ManagementEventsMissing}}},
 		{name: "advanced excludes KMS", mutate: fns(selectors(advanced([]cttypes.AdvancedFieldSelector{category, mgmtField("eventSource", nil, []string{"kms.amazonaws.com"})}))),
 			want: summary{Verdict: "compliant", Chain: "PPPPPPPP", Warnings: []string{audit.WarnExcludedSources}}},
 		{name: "advanced selector excludes cloudtrail by prefix", mutate: fns(selectors(advanced([]cttypes.AdvancedFieldSelector{category,
 			{Field: aws.String("eventSource"), NotStartsWith: []string{"cloudtrail."}}}))),
-			want: summary{Verdict: "gaps", Chain: "PPMPPPPP", Gaps: []audit.Code{audit.ManagementEventsMissing}, Warnings: []string{audit.WarnExcludedSources}}},
+			want: summary{Verdict: "gaps", Chain: "PPFPPPPP", Gaps: []audit.Code{audit.ManagementEventsMissing}, Warnings: []string{audit.WarnExcludedSources}}},
 		{name: "advanced selector excludes cloudtrail by suffix", mutate: fns(selectors(advanced([]cttypes.AdvancedFieldSelector{category,
 			{Field: aws.String("eventSource"), NotEndsWith: []string{".amazonaws.com"}}}))),
-			want: summary{Verdict: "gaps", Chain: "PPMPPPPP", Gaps: []audit.Code{audit.ManagementEventsMissing}, Warnings: []string{audit.WarnExcludedSources}}},
+			want: summary{Verdict: "gaps", Chain: "PPFPPPPP", Gaps: []audit.Code{audit.ManagementEventsMissing}, Warnings: []string{audit.WarnExcludedSources}}},
 		{name: "advanced selector excludes another source by prefix", mutate: fns(selectors(advanced([]cttypes.AdvancedFieldSelector{category,
 			{Field: aws.String("eventSource"), NotStartsWith: []string{"kms."}}}))),
 			want: summary{Verdict: "compliant", Chain: "PPPPPPPP", Warnings: []string{audit.WarnExcludedSources}}},
@@ -178,37 +179,49 @@ func TestRun(t *testing.T) {
 			want: summary{Verdict: "unknown", Chain: "PPUPPPPP", Unknown: []string{"cloudtrail:GetEventSelectors"}}},
 
 		// CloudWatch Logs.
+		// The trail was cut from its log group: the chain downstream is
+		// found by listing the region's filters, and reported as it is.
 		{name: "no log group on the trail", mutate: fns(func(a *fa.Account) { a.Trails[0].CloudWatchLogsLogGroupArn = nil }),
-			want: summary{Verdict: "gaps", Chain: "PPPMMMMM", Gaps: fromLogs}},
+			want: summary{Verdict: "gaps", Chain: "PPPMPPPP", Gaps: codes(audit.NoCloudWatchLogs)}},
+		{name: "no log group on the trail and no filter anywhere", mutate: fns(func(a *fa.Account) {
+			a.Trails[0].CloudWatchLogsLogGroupArn = nil
+			a.Filters[lgKey] = nil
+			a.Alarms = nil
+		}),
+			want: summary{Verdict: "gaps", Chain: "PPPMBBBB", Gaps: codes(audit.NoCloudWatchLogs)}},
 		{name: "log group ARN malformed", mutate: fns(func(a *fa.Account) { a.Trails[0].CloudWatchLogsLogGroupArn = aws.String("arn:aws:s3:::bucket") }),
-			want: summary{Verdict: "gaps", Chain: "PPPMMMMM", Gaps: fromLogs}},
+			want: summary{Verdict: "gaps", Chain: "PPPFBBBB", Gaps: codes(audit.NoCloudWatchLogs)}},
+		// The alarm left behind is found by its names (see orphan).
 		{name: "log group does not exist", mutate: fns(func(a *fa.Account) { delete(a.Filters, lgKey) }),
-			want: summary{Verdict: "gaps", Chain: "PPPMMMMM", Gaps: fromLogs}},
+			want: summary{Verdict: "gaps", Chain: "PPPFBPPP", Gaps: codes(audit.NoCloudWatchLogs)}},
 		{name: "delivery error", mutate: fns(func(a *fa.Account) {
 			a.Status[trailARN].LatestCloudWatchLogsDeliveryError = aws.String("Access denied. Verify in IAM that the role has adequate permissions.")
-		}), want: summary{Verdict: "gaps", Chain: "PPPMPPPP", Gaps: []audit.Code{audit.NoCloudWatchLogs}}},
+		}), want: summary{Verdict: "gaps", Chain: "PPPFPPPP", Gaps: []audit.Code{audit.NoCloudWatchLogs}}},
 
 		// Metric filter.
 		{name: "no metric filter", mutate: fns(func(a *fa.Account) { a.Filters[lgKey] = nil }),
-			want: summary{Verdict: "gaps", Chain: "PPPPMMMM", Gaps: fromFilt}},
+			want: summary{Verdict: "gaps", Chain: "PPPPMPPP", Gaps: codes(audit.NoMetricFilter)}},
+		{name: "no metric filter and an alarm on another metric", mutate: fns(func(a *fa.Account) { a.Filters[lgKey] = nil }, alarm(func(m *cwtypes.MetricAlarm) {
+			m.AlarmName, m.MetricName = aws.String("cpu"), aws.String("CPUUtilization")
+		})), want: summary{Verdict: "gaps", Chain: "PPPPMBBB", Gaps: codes(audit.NoMetricFilter)}},
 		{name: "filter only for successful calls", mutate: fns(setPattern(`{ ($.eventName = CreateTrail || $.eventName = UpdateTrail || $.eventName = DeleteTrail || $.eventName = StartLogging || $.eventName = StopLogging) && $.errorCode NOT EXISTS }`)),
-			want: summary{Verdict: "gaps", Chain: "PPPPMMMM", Gaps: fromFilt, Warnings: []string{audit.WarnFilterMisses}}},
+			want: summary{Verdict: "gaps", Chain: "PPPPFPPP", Gaps: codes(audit.NoMetricFilter)}},
 		{name: "filter only for IAM users", mutate: fns(setPattern(`{ ($.eventName = CreateTrail || $.eventName = UpdateTrail || $.eventName = DeleteTrail || $.eventName = StartLogging || $.eventName = StopLogging) && $.userIdentity.type = IAMUser }`)),
-			want: summary{Verdict: "gaps", Chain: "PPPPMMMM", Gaps: fromFilt, Warnings: []string{audit.WarnFilterMisses}}},
+			want: summary{Verdict: "gaps", Chain: "PPPPFPPP", Gaps: codes(audit.NoMetricFilter)}},
 		{name: "filter misses StopLogging", mutate: fns(setPattern(`{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || ($.eventName = StartLogging) }`)),
-			want: summary{Verdict: "gaps", Chain: "PPPPMMMM", Gaps: fromFilt, Warnings: []string{audit.WarnFilterMisses}}},
+			want: summary{Verdict: "gaps", Chain: "PPPPFPPP", Gaps: codes(audit.NoMetricFilter)}},
 		{name: "filter does not parse", mutate: fns(setPattern(`{ $.eventName = `)),
-			want: summary{Verdict: "gaps", Chain: "PPPPMMMM", Gaps: fromFilt, Warnings: []string{audit.WarnFilterMisses}}},
+			want: summary{Verdict: "gaps", Chain: "PPPPMBBB", Gaps: codes(audit.NoMetricFilter)}},
 		{name: "covering but not literal", mutate: fns(setPattern(`{ $.eventSource = cloudtrail.amazonaws.com && ($.eventName = CreateTrail || $.eventName = UpdateTrail || $.eventName = DeleteTrail || $.eventName = StartLogging || $.eventName = StopLogging) }`)),
 			want: summary{Verdict: "compliant", Chain: "PPPPPPPP", Warnings: []string{audit.WarnNotLiteral}}},
 		{name: "too broad", mutate: fns(setPattern(`{ $.eventSource = cloudtrail.amazonaws.com }`)),
 			want: summary{Verdict: "compliant", Chain: "PPPPPPPP", Warnings: []string{audit.WarnNotLiteral, audit.WarnTooBroad}}},
 		{name: "strict rejects non-literal", opts: audit.Options{Strict: true}, mutate: fns(setPattern(`{ $.eventSource = cloudtrail.amazonaws.com }`)),
-			want: summary{Verdict: "gaps", Chain: "PPPPMMMM", Gaps: fromFilt, Warnings: []string{audit.WarnNotLiteral}}},
+			want: summary{Verdict: "gaps", Chain: "PPPPFPPP", Gaps: codes(audit.NoMetricFilter)}},
 		{name: "strict accepts reordered quoted literal", opts: audit.Options{Strict: true}, mutate: fns(setPattern(`{($.eventName="StopLogging")||($.eventName="StartLogging")||($.eventName="DeleteTrail")||($.eventName="UpdateTrail")||($.eventName="CreateTrail")}`)),
 			want: summary{Verdict: "compliant", Chain: "PPPPPPPP"}},
 		{name: "metric value zero", mutate: fns(func(a *fa.Account) { a.Filters[lgKey][0].MetricTransformations[0].MetricValue = aws.String("0") }),
-			want: summary{Verdict: "compliant", Chain: "PPPPPPPP", Warnings: []string{audit.WarnMetricValue, audit.WarnAlarmCannotFire}}},
+			want: summary{Verdict: "gaps", Chain: "PPPPPFPP", Gaps: codes(audit.AlarmCannotFire)}},
 		{name: "DescribeMetricFilters denied", mutate: fns(deny("DescribeMetricFilters", "AccessDeniedException")),
 			want: summary{Verdict: "unknown", Chain: "PPPPUUUU", Unknown: []string{"logs:DescribeMetricFilters"}}},
 		{name: "DescribeMetricFilters 403 without a code", mutate: fns(func(a *fa.Account) { a.Errors["DescribeMetricFilters"] = fa.Status403() }),
@@ -216,15 +229,22 @@ func TestRun(t *testing.T) {
 
 		// Alarm.
 		{name: "no alarm", mutate: fns(func(a *fa.Account) { a.Alarms = nil }),
-			want: summary{Verdict: "gaps", Chain: "PPPPPMMM", Gaps: fromAlrm}},
+			want: summary{Verdict: "gaps", Chain: "PPPPPMBB", Gaps: codes(audit.NoAlarm)}},
+		{name: "no alarm, trailwatch's topic with a subscriber", mutate: fns(func(a *fa.Account) {
+			a.Alarms = nil
+			own := fa.TopicARN(fa.Home, fa.AccountID, "trailwatch-cloudtrail-config-changes")
+			a.Topics[own] = fa.TopicAttrs(own)
+			a.Subs[own] = []snstypes.Subscription{fa.Confirmed(own, "secops@example.com")}
+			a.Tags = map[string]map[string]string{own: {"trailwatch:managed": "true"}}
+		}), want: summary{Verdict: "gaps", Chain: "PPPPPMPP", Gaps: codes(audit.NoAlarm)}},
 		{name: "alarm in another namespace", mutate: fns(alarm(func(m *cwtypes.MetricAlarm) { m.Namespace = aws.String("Other") })),
-			want: summary{Verdict: "gaps", Chain: "PPPPPMMM", Gaps: fromAlrm}},
+			want: summary{Verdict: "gaps", Chain: "PPPPPMBB", Gaps: codes(audit.NoAlarm)}},
 		{name: "alarm with dimensions", mutate: fns(alarm(func(m *cwtypes.MetricAlarm) {
 			m.Dimensions = []cwtypes.Dimension{{Name: aws.String("Trail"), Value: aws.String("x")}}
-		})), want: summary{Verdict: "gaps", Chain: "PPPPPMMM", Gaps: fromAlrm}},
+		})), want: summary{Verdict: "gaps", Chain: "PPPPPFPP", Gaps: codes(audit.AlarmCannotFire)}},
 		{name: "filter publishes dimensions", mutate: fns(func(a *fa.Account) {
 			a.Filters[lgKey][0].MetricTransformations[0].Dimensions = map[string]string{"user": "$.userIdentity.arn"}
-		}), want: summary{Verdict: "gaps", Chain: "PPPPPMMM", Gaps: fromAlrm}},
+		}), want: summary{Verdict: "gaps", Chain: "PPPPFPPP", Gaps: codes(audit.NoMetricFilter)}},
 		{name: "metric-math alarm", mutate: fns(alarm(func(m *cwtypes.MetricAlarm) {
 			m.MetricName, m.Namespace, m.Statistic, m.Period = nil, nil, "", nil
 			m.Metrics = []cwtypes.MetricDataQuery{
@@ -233,34 +253,34 @@ func TestRun(t *testing.T) {
 			}
 		})), want: summary{Verdict: "compliant", Chain: "PPPPPPPP"}},
 		{name: "threshold 2 on Sum", mutate: fns(alarm(func(m *cwtypes.MetricAlarm) { m.Threshold = aws.Float64(2) })),
-			want: summary{Verdict: "compliant", Chain: "PPPPPPPP", Warnings: []string{audit.WarnAlarmCannotFire}}},
+			want: summary{Verdict: "gaps", Chain: "PPPPPFPP", Gaps: codes(audit.AlarmCannotFire)}},
 		{name: "LessThan comparison", mutate: fns(alarm(func(m *cwtypes.MetricAlarm) { m.ComparisonOperator = cwtypes.ComparisonOperatorLessThanThreshold })),
-			want: summary{Verdict: "compliant", Chain: "PPPPPPPP", Warnings: []string{audit.WarnAlarmCannotFire}}},
+			want: summary{Verdict: "gaps", Chain: "PPPPPFPP", Gaps: codes(audit.AlarmCannotFire)}},
 		{name: "two data points to alarm", mutate: fns(alarm(func(m *cwtypes.MetricAlarm) { m.EvaluationPeriods, m.DatapointsToAlarm = aws.Int32(3), aws.Int32(2) })),
-			want: summary{Verdict: "compliant", Chain: "PPPPPPPP", Warnings: []string{audit.WarnAlarmCannotFire}}},
+			want: summary{Verdict: "gaps", Chain: "PPPPPFPP", Gaps: codes(audit.AlarmCannotFire)}},
 		{name: "Average above 1 fires with value 1", mutate: fns(alarm(func(m *cwtypes.MetricAlarm) {
 			m.Statistic, m.ComparisonOperator, m.Threshold = cwtypes.StatisticAverage, cwtypes.ComparisonOperatorGreaterThanThreshold, aws.Float64(0)
 		})), want: summary{Verdict: "compliant", Chain: "PPPPPPPP"}},
 		{name: "alarm on another unit than the filter publishes", mutate: fns(alarm(func(m *cwtypes.MetricAlarm) { m.Unit = cwtypes.StandardUnitCount })),
-			want: summary{Verdict: "compliant", Chain: "PPPPPPPP", Warnings: []string{audit.WarnAlarmCannotFire}}},
+			want: summary{Verdict: "gaps", Chain: "PPPPPFPP", Gaps: codes(audit.AlarmCannotFire)}},
 		{name: "alarm on the unit the filter publishes", mutate: fns(alarm(func(m *cwtypes.MetricAlarm) { m.Unit = cwtypes.StandardUnitCount }), func(a *fa.Account) {
 			a.Filters[lgKey][0].MetricTransformations[0].Unit = cwltypes.StandardUnitCount
 		}), want: summary{Verdict: "compliant", Chain: "PPPPPPPP"}},
 		{name: "LessThan comparison that one event meets", mutate: fns(alarm(func(m *cwtypes.MetricAlarm) {
 			m.ComparisonOperator, m.Threshold = cwtypes.ComparisonOperatorLessThanThreshold, aws.Float64(2)
-		})), want: summary{Verdict: "compliant", Chain: "PPPPPPPP", Warnings: []string{audit.WarnAlarmCannotFire}}},
+		})), want: summary{Verdict: "gaps", Chain: "PPPPPFPP", Gaps: codes(audit.AlarmCannotFire)}},
 		{name: "DescribeAlarms denied", mutate: fns(deny("DescribeAlarms", "AccessDenied")),
 			want: summary{Verdict: "unknown", Chain: "PPPPPUUU", Unknown: []string{"cloudwatch:DescribeAlarms"}}},
 
 		// Notification.
 		{name: "actions disabled", mutate: fns(alarm(func(m *cwtypes.MetricAlarm) { m.ActionsEnabled = aws.Bool(false) })),
-			want: summary{Verdict: "gaps", Chain: "PPPPPPMP", Gaps: []audit.Code{audit.AlarmNotNotifying}}},
+			want: summary{Verdict: "gaps", Chain: "PPPPPPFP", Gaps: []audit.Code{audit.AlarmNotNotifying}}},
 		{name: "non-SNS action only", mutate: fns(alarm(func(m *cwtypes.MetricAlarm) { m.AlarmActions = []string{"arn:aws:automate:us-east-1:ec2:stop"} })),
-			want: summary{Verdict: "gaps", Chain: "PPPPPPMM", Gaps: fromAlrm[1:]}},
+			want: summary{Verdict: "gaps", Chain: "PPPPPPFB", Gaps: codes(audit.AlarmNotNotifying)}},
 		{name: "no actions", mutate: fns(alarm(func(m *cwtypes.MetricAlarm) { m.AlarmActions = nil })),
-			want: summary{Verdict: "gaps", Chain: "PPPPPPMM", Gaps: fromAlrm[1:]}},
+			want: summary{Verdict: "gaps", Chain: "PPPPPPFB", Gaps: codes(audit.AlarmNotNotifying)}},
 		{name: "topic encrypted with alias/aws/sns", mutate: fns(func(a *fa.Account) { a.Topics[topicARN]["KmsMasterKeyId"] = "alias/aws/sns" }),
-			want: summary{Verdict: "gaps", Chain: "PPPPPPMP", Gaps: []audit.Code{audit.AlarmNotNotifying}}},
+			want: summary{Verdict: "gaps", Chain: "PPPPPPFP", Gaps: []audit.Code{audit.AlarmNotNotifying}}},
 		{name: "topic encrypted with customer key", mutate: fns(func(a *fa.Account) {
 			a.Topics[topicARN]["KmsMasterKeyId"] = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 		}), want: summary{Verdict: "compliant", Chain: "PPPPPPPP", Warnings: []string{audit.WarnTopicCustomerKey}}},
@@ -269,15 +289,15 @@ func TestRun(t *testing.T) {
 			a.Alarms[fa.Home][0].AlarmActions = []string{other}
 			a.Topics[other] = fa.TopicAttrs(other)
 			a.Subs[other] = []snstypes.Subscription{fa.Confirmed(other, "ops@example.com")}
-		}), want: summary{Verdict: "gaps", Chain: "PPPPPPMM", Gaps: fromAlrm[1:]}},
+		}), want: summary{Verdict: "gaps", Chain: "PPPPPPFB", Gaps: codes(audit.AlarmNotNotifying)}},
 		{name: "topic does not exist", mutate: fns(func(a *fa.Account) { delete(a.Topics, topicARN) }),
-			want: summary{Verdict: "gaps", Chain: "PPPPPPMM", Gaps: fromAlrm[1:]}},
+			want: summary{Verdict: "gaps", Chain: "PPPPPPFB", Gaps: codes(audit.AlarmNotNotifying)}},
 		{name: "GetTopicAttributes denied", mutate: fns(deny("GetTopicAttributes", "AuthorizationError")),
 			want: summary{Verdict: "unknown", Chain: "PPPPPPUP", Unknown: []string{"sns:GetTopicAttributes"}}},
 
 		// Subscription.
 		{name: "pending subscription", mutate: fns(func(a *fa.Account) { a.Subs[topicARN] = []snstypes.Subscription{fa.Pending(topicARN, "x@example.com")} }),
-			want: summary{Verdict: "gaps", Chain: "PPPPPPPM", Gaps: []audit.Code{audit.NoConfirmedSubscription}}},
+			want: summary{Verdict: "gaps", Chain: "PPPPPPPF", Gaps: []audit.Code{audit.NoConfirmedSubscription}}},
 		{name: "deleted subscription", mutate: fns(func(a *fa.Account) {
 			s := fa.Confirmed(topicARN, "x@example.com")
 			s.SubscriptionArn = aws.String("Deleted")
@@ -303,21 +323,21 @@ func TestRun(t *testing.T) {
 				fa.NewAlarm(fa.Home, fa.AccountID, "console", fa.Namespace, "Console", topicARN),
 			}, a.Alarms[fa.Home]...)
 			a.Subs[topicARN] = []snstypes.Subscription{fa.Pending(topicARN, "a@example.com"), fa.Pending(topicARN, "b@example.com"), fa.Confirmed(topicARN, "c@example.com")}
-		}), want: summary{Verdict: "compliant", Chain: "PPPPPPPP", Warnings: []string{audit.WarnFilterMisses, audit.WarnFilterMisses}}},
+		}), want: summary{Verdict: "compliant", Chain: "PPPPPPPP"}},
 
 		// Several trails.
 		{name: "second trail complete", mutate: fns(func(a *fa.Account) { a.Status[trailARN].IsLogging = aws.Bool(false) }, secondTrail("z-trail", fa.Home, "z-logs")),
 			want: summary{Verdict: "compliant", Chain: "PPPPPPPP"}},
 		{name: "closest of two broken trails", mutate: fns(func(a *fa.Account) { a.Status[trailARN].IsLogging = aws.Bool(false) },
 			secondTrail("z-trail", fa.Home, "z-logs"), func(a *fa.Account) { a.Alarms[fa.Home] = a.Alarms[fa.Home][:1] }),
-			want: summary{Verdict: "gaps", Chain: "PMPPPPPP", Gaps: []audit.Code{audit.TrailNotLogging}}},
+			want: summary{Verdict: "gaps", Chain: "PFPPPPPP", Gaps: []audit.Code{audit.TrailNotLogging}}},
 		{name: "trail homed in another region", mutate: fns(func(a *fa.Account) { a.Trails = nil }, secondTrail("eu-trail", "eu-west-1", "eu-logs")),
 			want: summary{Verdict: "compliant", Chain: "PPPPPPPP"}},
 		{name: "complete chain despite a denied read elsewhere", mutate: fns(secondTrail("b-trail", fa.Home, "b-logs"), func(a *fa.Account) {
 			a.Errors["GetTrailStatus "+fa.TrailARN(fa.Home, fa.AccountID, "b-trail")] = fa.Denied("AccessDeniedException")
 		}), want: summary{Verdict: "compliant", Chain: "PPPPPPPP", Unknown: []string{"cloudtrail:GetTrailStatus"}}},
 		{name: "gap and unknown on the only trail", mutate: fns(func(a *fa.Account) { a.Status[trailARN].IsLogging = aws.Bool(false) }, deny("DescribeMetricFilters", "AccessDeniedException")),
-			want: summary{Verdict: "gaps", Chain: "PMPPUUUU", Gaps: []audit.Code{audit.TrailNotLogging}, Unknown: []string{"logs:DescribeMetricFilters"}}},
+			want: summary{Verdict: "gaps", Chain: "PFPPUUUU", Gaps: []audit.Code{audit.TrailNotLogging}, Unknown: []string{"logs:DescribeMetricFilters"}}},
 
 		// Organization trail owned by the management account.
 		{name: "organization trail from another account", mutate: fns(func(a *fa.Account) {
@@ -335,7 +355,7 @@ func TestRun(t *testing.T) {
 		{name: "GetCallerIdentity denied", mutate: fns(deny("GetCallerIdentity", "AccessDenied")),
 			want: summary{Verdict: "unknown", Chain: "PPPPUUUU", Unknown: []string{"sts:GetCallerIdentity"}}},
 		{name: "GetCallerIdentity denied and the trail not logging", mutate: fns(deny("GetCallerIdentity", "AccessDenied"), func(a *fa.Account) { a.Status[trailARN].IsLogging = aws.Bool(false) }),
-			want: summary{Verdict: "gaps", Chain: "PMPPUUUU", Gaps: []audit.Code{audit.TrailNotLogging}, Unknown: []string{"sts:GetCallerIdentity"}}},
+			want: summary{Verdict: "gaps", Chain: "PFPPUUUU", Gaps: []audit.Code{audit.TrailNotLogging}, Unknown: []string{"sts:GetCallerIdentity"}}},
 		{name: "GetCallerIdentity without an account id", mutate: fns(func(a *fa.Account) { a.ID = "" }),
 			want: summary{Verdict: "unknown", Chain: "PPPPUUUU", Unknown: []string{"sts:GetCallerIdentity"}}},
 	}
@@ -358,6 +378,8 @@ func TestRun(t *testing.T) {
 
 func fns(f ...func(*fa.Account)) []func(*fa.Account) { return f }
 
+func codes(c ...audit.Code) []audit.Code { return c }
+
 func deny(op, code string) func(*fa.Account) {
 	return func(a *fa.Account) { a.Errors[op] = fa.Denied(code) }
 }
@@ -374,7 +396,7 @@ func TestTrailVanished(t *testing.T) {
 	a := fa.Compliant()
 	a.Errors["GetTrailStatus"] = &smithy.GenericAPIError{Code: "TrailNotFoundException", Message: "gone"}
 	got := summarize(run(t, a, audit.Options{}))
-	want := summary{Verdict: "gaps", Chain: "PMPMPPPP", Gaps: []audit.Code{audit.TrailNotLogging, audit.NoCloudWatchLogs}}
+	want := summary{Verdict: "gaps", Chain: "PFPPPPPP", Gaps: []audit.Code{audit.TrailNotLogging}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got)\n%s", diff)
 	}

@@ -7,17 +7,12 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/trailwatch/trailwatch/audit"
 )
 
-const newTrailARN = "arn:aws:cloudtrail:us-east-1:123456789012:trail/trailwatch"
+const newTrailARN = "arn:aws:cloudtrail:us-east-1:111122223333:trail/trailwatch"
 
 func TestBootstrapStepOrder(t *testing.T) {
-	p, err := Build(noTrail(), Choices{Email: "secops@example.com"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := build(t, "no_trail")
 	want := []string{IDTrailBucket, IDLogGroup, IDLogsRole, IDTrail, IDTrailLogging, IDMetricFilter, IDTopic, IDSubscription, IDAlarm}
 	if diff := cmp.Diff(want, ids(p)); diff != "" {
 		t.Errorf("step order (-want +got):\n%s", diff)
@@ -31,7 +26,7 @@ func TestBootstrapStepOrder(t *testing.T) {
 	}
 	tp := tr.Params.Trail
 	if !tp.IsMultiRegion || !tp.IncludeGlobalServiceEvents || !tp.EnableLogFileValidation || tp.ARN != newTrailARN ||
-		tp.BucketName != "trailwatch-cloudtrail-123456789012-us-east-1" || tp.RoleARN != "arn:aws:iam::123456789012:role/"+DefaultRoleName {
+		tp.BucketName != "trailwatch-cloudtrail-111122223333-us-east-1" || tp.RoleARN != "arn:aws:iam::111122223333:role/"+DefaultRoleName {
 		t.Errorf("trail params = %+v", tp)
 	}
 	if got := p.Steps[2].Params.LogsRole.TrailARN; got != newTrailARN {
@@ -43,10 +38,10 @@ func TestBootstrapStepOrder(t *testing.T) {
 }
 
 func TestBootstrapHomeRegionAndNames(t *testing.T) {
-	r := noTrail()
+	r := byName("no_trail").report()
 	r.Region = "eu-west-1"
 	r.Facts.SingleRegionTrails = []string{"audit", "audit-2"}
-	p, err := Build(r, Choices{Subscribe: "sqs:arn:aws:sqs:eu-west-1:123456789012:q", TrailName: "audit"})
+	p, err := Build(r, Choices{Subscribe: "sqs:arn:aws:sqs:eu-west-1:123456789012:q", TrailName: "audit"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +54,7 @@ func TestBootstrapHomeRegionAndNames(t *testing.T) {
 			t.Errorf("%s is in %s, want the configured region", s.ID, s.Address.Region)
 		}
 	}
-	if trail == nil || trail.Name != "audit-3" || trail.ARN != "arn:aws:cloudtrail:eu-west-1:123456789012:trail/audit-3" {
+	if trail == nil || trail.Name != "audit-3" || trail.ARN != "arn:aws:cloudtrail:eu-west-1:111122223333:trail/audit-3" {
 		t.Fatalf("trail = %+v; want audit-3 in eu-west-1 (audit and audit-2 are taken)", trail)
 	}
 	if !slices.ContainsFunc(p.Notes, func(n string) bool { return strings.Contains(n, "left alone") && strings.Contains(n, "audit, audit-2") }) {
@@ -128,12 +123,12 @@ func TestBucketPolicyDocument(t *testing.T) {
 	if version != "2012-10-17" {
 		t.Errorf("Version = %q", version)
 	}
-	const bucketARN = "arn:aws:s3:::trailwatch-cloudtrail-123456789012-us-east-1"
+	const bucketARN = "arn:aws:s3:::trailwatch-cloudtrail-123456789012-us-east-1" // the bucket name is the test's
 	cloudtrail := map[string]any{"Service": "cloudtrail.amazonaws.com"}
 	want := []stmt{
 		{Sid: "TrailwatchCloudTrailAclChecktrailwatchb6fe5665", Effect: "Allow", Principal: cloudtrail, Action: "s3:GetBucketAcl", Resource: bucketARN,
 			Condition: map[string]map[string]string{"StringEquals": {"aws:SourceArn": newTrailARN}}},
-		{Sid: "TrailwatchCloudTrailWritetrailwatchb6fe5665", Effect: "Allow", Principal: cloudtrail, Action: "s3:PutObject", Resource: bucketARN + "/AWSLogs/123456789012/*",
+		{Sid: "TrailwatchCloudTrailWritetrailwatchb6fe5665", Effect: "Allow", Principal: cloudtrail, Action: "s3:PutObject", Resource: bucketARN + "/AWSLogs/" + acct + "/*",
 			Condition: map[string]map[string]string{"StringEquals": {"aws:SourceArn": newTrailARN, "s3:x-amz-acl": "bucket-owner-full-control"}}},
 		{Sid: BucketDenyInsecureSid, Effect: "Deny", Principal: "*", Action: "s3:*", Resource: []any{bucketARN, bucketARN + "/*"},
 			Condition: map[string]map[string]string{"Bool": {"aws:SecureTransport": "false"}}},
@@ -164,7 +159,7 @@ func TestRolePolicyDocuments(t *testing.T) {
 	golden(t, "role_policy.json", indent(t, pol))
 	_, st = decodeDoc(t, pol)
 	want = []stmt{{Sid: "CloudTrailDeliverToLogGroup", Effect: "Allow", Action: []any{"logs:CreateLogStream", "logs:PutLogEvents"},
-		Resource: "arn:aws:logs:us-east-1:123456789012:log-group:" + DefaultLogGroupName + ":log-stream:*"}}
+		Resource: "arn:aws:logs:us-east-1:" + acct + ":log-group:" + DefaultLogGroupName + ":log-stream:*"}}
 	if diff := cmp.Diff(want, st); diff != "" {
 		t.Errorf("role policy (-want +got):\n%s", diff)
 	}
@@ -211,7 +206,7 @@ func TestMergeBucketPolicyKeepsOthers(t *testing.T) {
 
 // A plan from an empty account survives a save and load.
 func TestBootstrapPlanRoundTrip(t *testing.T) {
-	p, err := Build(noTrail(), Choices{Email: "secops@example.com", TrailBucket: "shared-logs"})
+	p, err := Build(byName("no_trail").report(), Choices{Email: "secops@example.com", TrailBucket: "shared-logs"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +231,6 @@ func TestBootstrapPlanRoundTrip(t *testing.T) {
 	if back.Steps[0].Action != Update || !back.Steps[0].Params.Bucket.Existing {
 		t.Errorf("--trail-bucket step = %+v", back.Steps[0])
 	}
-	_ = audit.NoMultiRegionTrail
 }
 
 // Trails whose names differ only in punctuation ("a-b" and "ab", "a.b")

@@ -7,15 +7,17 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/trailwatch/trailwatch/chain"
 )
 
 // Defaults for names the user did not choose.
 const (
-	DefaultFilterName    = "trailwatch-cloudtrail-config-changes"
-	DefaultMetricName    = "CloudTrailConfigChanges"
-	DefaultNamespace     = "CISBenchmark"
-	DefaultAlarmName     = "trailwatch-cloudtrail-config-changes"
-	DefaultTopicName     = "trailwatch-cloudtrail-config-changes"
+	DefaultFilterName    = chain.DefaultFilterName
+	DefaultMetricName    = chain.DefaultMetricName
+	DefaultNamespace     = chain.DefaultNamespace
+	DefaultAlarmName     = chain.DefaultAlarmName
+	DefaultTopicName     = chain.DefaultTopicName
 	DefaultLogGroupName  = "trailwatch-cloudtrail-logs"
 	DefaultRoleName      = "trailwatch-cloudtrail-logs"
 	DefaultRetentionDays = 365
@@ -48,10 +50,12 @@ type Choices struct {
 	// bucket to deliver to instead of a new one.
 	TrailName   string `json:"trail_name,omitempty"`
 	TrailBucket string `json:"trail_bucket,omitempty"`
-	// ManagedAlarms names existing alarms that carry the trailwatch tag. It is
-	// not a flag: the caller fills it from ListTagsForResource on the alarms
-	// in the report, so the plan can show a repair instead of a new alarm.
-	ManagedAlarms []string `json:"managed_alarms,omitempty"`
+}
+
+// Names are the names the audit should recognise as trailwatch's.
+func (c Choices) Names() chain.Names {
+	d := c.WithDefaults()
+	return chain.Names{Filter: d.FilterName, Metric: d.MetricName, Namespace: d.Namespace, Alarm: d.AlarmName, Topic: d.TopicName}
 }
 
 // WithDefaults returns c with every empty name set to its default.
@@ -73,6 +77,17 @@ func (c Choices) WithDefaults() Choices {
 		c.RetentionDays = DefaultRetentionDays
 	}
 	return c
+}
+
+// validARN: a known partition and a 12-digit account when one is given;
+// the SDK's parser accepts any text in each field.
+func validARN(a chain.ARN) bool {
+	switch a.Partition {
+	case "aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc":
+	default:
+		return false
+	}
+	return (a.Account == "" || reAccount.MatchString(a.Account)) && reRegionish.MatchString(a.Region)
 }
 
 // Endpoint is a subscription target.
@@ -104,7 +119,8 @@ func (c Choices) Endpoints() []Endpoint {
 var Protocols = []string{"email", "email-json", "https", "http", "sqs", "lambda", "sms", "application", "firehose"}
 
 var (
-	reARN           = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):([a-z0-9-]+):([a-z0-9-]*):(\d{12})?:(.+)$`)
+	reAccount       = regexp.MustCompile(`^\d{12}$`)
+	reRegionish     = regexp.MustCompile(`^[a-z0-9-]*$`)
 	reTopicName     = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 	reLogGroup      = regexp.MustCompile(`^[._/#A-Za-z0-9-]{1,512}$`)
 	reRoleName      = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
@@ -117,20 +133,6 @@ var (
 	reAliasName     = regexp.MustCompile(`^alias/[A-Za-z0-9/_-]{1,250}$`)
 	rePrintASCII    = regexp.MustCompile(`^[\x20-\x7e]+$`)
 )
-
-// ARN is a parsed Amazon Resource Name.
-type ARN struct {
-	Partition, Service, Region, Account, Resource string
-}
-
-// ParseARN splits an ARN; it does not check the service.
-func ParseARN(s string) (ARN, bool) {
-	m := reARN.FindStringSubmatch(s)
-	if m == nil {
-		return ARN{}, false
-	}
-	return ARN{Partition: m[1], Service: m[2], Region: m[3], Account: m[4], Resource: m[5]}, true
-}
 
 // ParseEndpoint parses PROTOCOL:ENDPOINT and checks the endpoint's form for
 // the protocol. Errors name the value and the expected form.
@@ -158,8 +160,8 @@ func (e Endpoint) Validate() error {
 		return fmt.Errorf("subscription endpoint %q for protocol %s: want %s", e.Endpoint, e.Protocol, want)
 	}
 	arnOf := func(service, prefix string) bool {
-		a, ok := ParseARN(e.Endpoint)
-		return ok && a.Service == service && a.Region != "" && a.Account != "" && strings.HasPrefix(a.Resource, prefix)
+		a, err := chain.ParseARN(e.Endpoint)
+		return err == nil && validARN(a) && a.Service == service && a.Region != "" && a.Account != "" && strings.HasPrefix(a.Resource, prefix)
 	}
 	switch e.Protocol {
 	case "email", "email-json":
@@ -228,8 +230,8 @@ func (c Choices) Validate() error {
 		}
 	}
 	if c.TopicARN != "" {
-		a, ok := ParseARN(c.TopicARN)
-		if !ok || a.Service != "sns" || a.Region == "" || a.Account == "" || !reTopicName.MatchString(a.Resource) {
+		a, err := chain.ParseARN(c.TopicARN)
+		if err != nil || !validARN(a) || a.Service != "sns" || a.Region == "" || a.Account == "" || !reTopicName.MatchString(a.Resource) {
 			add(fmt.Errorf("--topic-arn %q: want an SNS topic ARN, arn:aws:sns:REGION:ACCOUNT:TOPIC", c.TopicARN))
 		}
 	}
@@ -279,7 +281,7 @@ func checkKMSKey(k string) error {
 	if strings.HasPrefix(k, "alias/aws/") {
 		return aws()
 	}
-	if a, ok := ParseARN(k); ok && a.Service == "kms" {
+	if a, err := chain.ParseARN(k); err == nil && validARN(a) && a.Service == "kms" {
 		if strings.HasPrefix(a.Resource, "alias/aws/") {
 			return aws()
 		}

@@ -19,7 +19,7 @@ func savedPlans(tb testing.TB) [][]byte {
 	tb.Helper()
 	var out [][]byte
 	for _, fx := range fixtures() {
-		p, err := Build(fx.report(), fx.choices)
+		p, err := Build(fx.report(), fx.choices, fx.lookups)
 		if err != nil || len(p.Missing()) > 0 {
 			continue
 		}

@@ -14,15 +14,13 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/trailwatch/trailwatch/audit"
+	"github.com/trailwatch/trailwatch/chain"
 )
-
-type auditAlarm = audit.AlarmFacts
 
 func savedPlan(t *testing.T) (*Plan, []byte) {
 	t.Helper()
 	fx := byName("everything")
-	p, err := Build(fx.report(), fx.choices)
+	p, err := Build(fx.report(), fx.choices, fx.lookups)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +84,7 @@ func TestLoadRejectsDamage(t *testing.T) {
 
 func TestCheckFresh(t *testing.T) {
 	fx := byName("everything")
-	p, err := Build(fx.report(), fx.choices)
+	p, err := Build(fx.report(), fx.choices, fx.lookups)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,17 +112,23 @@ func TestCheckFresh(t *testing.T) {
 		t.Errorf("all gaps gone: %v, want a change to (none)", err)
 	}
 	// Alarm order in the report does not matter.
-	r1 := base()
+	r1 := byName("compliant").report()
 	r1.Facts.Alarms = append(r1.Facts.Alarms, r1.Facts.Alarms[0])
 	r1.Facts.Alarms[1].Name = "another"
-	r2 := base()
-	r2.Facts.Alarms = []auditAlarm{r1.Facts.Alarms[1], r1.Facts.Alarms[0]}
-	if StateOf(r1, Choices{}).Digest() != StateOf(r2, Choices{}).Digest() {
+	r2 := byName("compliant").report()
+	r2.Facts.Alarms = []chain.Alarm{r1.Facts.Alarms[1], r1.Facts.Alarms[0]}
+	if StateOf(r1, Choices{}, nil).Digest() != StateOf(r2, Choices{}, nil).Digest() {
 		t.Error("digest depends on alarm order")
 	}
 	// A tag added to an alarm since the plan counts as a change.
-	if err := CheckFresh(p, fx.report(), []string{"x"}); err == nil {
+	tagged := fx.report()
+	tagged.Facts.Alarms = []chain.Alarm{{Name: "x", Ours: true}}
+	if err := CheckFresh(p, tagged, nil); err == nil {
 		t.Error("managed alarms change not noticed")
+	}
+	// So does what the name probes found.
+	if err := CheckFresh(p, fx.report(), Lookups{{Kind: KindTopic, Want: "t", Name: "t-2"}}); err == nil {
+		t.Error("lookups change not noticed")
 	}
 }
 

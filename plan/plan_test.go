@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,7 +19,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/trailwatch/trailwatch/audit"
+	fa "github.com/trailwatch/trailwatch/internal/fakeaws"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -44,7 +45,7 @@ func golden(t *testing.T, name string, got []byte) {
 func TestBuildGolden(t *testing.T) {
 	for _, fx := range fixtures() {
 		t.Run(fx.name, func(t *testing.T) {
-			p, err := Build(fx.report(), fx.choices)
+			p, err := Build(fx.report(), fx.choices, fx.lookups)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -98,18 +99,29 @@ func TestStepOrder(t *testing.T) {
 		"compliant":                         nil,
 		"trail_not_logging":                 {IDTrailLogging},
 		"management_events_basic_data":      {IDEventSelectors},
+		"trail_cut_from_its_chain":          {IDLogsRole, IDTrailCloudWatch},
 		"no_cloudwatch_logs":                {IDLogGroup, IDLogsRole, IDTrailCloudWatch, IDMetricFilter, IDTopic, IDSubscription, IDAlarm},
-		"no_metric_filter":                  {IDMetricFilter, IDTopic, IDSubscription, IDAlarm},
+		"log_group_deleted":                 {IDLogGroup, IDLogsRole, IDTrailCloudWatch, IDMetricFilter, IDTopic, IDSubscription, IDAlarm},
+		"no_metric_filter":                  {IDMetricFilter},
+		"filter_narrowed_foreign":           {IDMetricFilter},
+		"filter_narrowed_ours":              {IDMetricFilter},
+		"filter_default_value_foreign":      {IDMetricFilter, IDAlarm},
 		"no_alarm":                          {IDTopic, IDSubscription, IDAlarm},
-		"alarm_not_notifying_foreign":       {IDTopicPolicy, IDAlarm},
+		"alarm_deleted_topic_remains":       {IDAlarm},
+		"alarm_not_notifying_foreign":       {IDAlarm},
 		"alarm_not_notifying_managed":       {IDTopicPolicy, IDAlarm},
+		"alarm_cannot_fire_managed":         {IDAlarm},
+		"alarm_cannot_fire_foreign":         {IDAlarm},
 		"no_confirmed_subscription":         {IDSubscription},
 		"no_confirmed_subscription_pending": nil,
+		"missing_endpoint":                  {IDTopic, IDSubscription, IDAlarm},
 		"everything":                        {IDTrailLogging, IDEventSelectors, IDLogGroup, IDLogsRole, IDTrailCloudWatch, IDMetricFilter, IDTopic, IDSubscription, IDAlarm},
+		"no_trail":                          {IDTrailBucket, IDLogGroup, IDLogsRole, IDTrail, IDTrailLogging, IDMetricFilter, IDTopic, IDSubscription, IDAlarm},
+		"no_trail_after_interruption":       {IDLogGroup, IDTrail, IDTrailLogging, IDMetricFilter, IDTopic, IDSubscription, IDAlarm},
 	}
 	for name, want := range cases {
 		fx := byName(name)
-		p, err := Build(fx.report(), fx.choices)
+		p, err := Build(fx.report(), fx.choices, fx.lookups)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -122,49 +134,91 @@ func TestStepOrder(t *testing.T) {
 	}
 }
 
-func TestBuildDetails(t *testing.T) {
-	t.Run("foreign alarm keeps its name; new alarm beside it reuses its topic", func(t *testing.T) {
-		fx := byName("alarm_not_notifying_foreign")
-		p, err := Build(fx.report(), fx.choices)
-		if err != nil {
-			t.Fatal(err)
+func step(t *testing.T, p *Plan, id string) Step {
+	t.Helper()
+	for _, s := range p.Steps {
+		if s.ID == id {
+			return s
 		}
-		a := p.Steps[len(p.Steps)-1]
-		if a.Action != Create || a.Address.Name != DefaultAlarmName+"-2" || a.Params.Alarm.TopicARN != topicA {
+	}
+	t.Fatalf("no step %s in %v", id, ids(p))
+	return Step{}
+}
+
+func build(t *testing.T, name string, c ...Choices) *Plan {
+	t.Helper()
+	fx := byName(name)
+	if len(c) > 0 {
+		fx.choices = c[0]
+	}
+	p, err := Build(fx.report(), fx.choices, fx.lookups)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestBuildDetails(t *testing.T) {
+	t.Run("a deleted filter is put back publishing the remaining alarm's metric", func(t *testing.T) {
+		p := build(t, "no_metric_filter")
+		f := step(t, p, IDMetricFilter)
+		if f.Action != Create || f.Params.MetricFilter.Namespace+"/"+f.Params.MetricFilter.MetricName != fa.Namespace+"/"+fa.MetricName {
+			t.Errorf("filter step = %s %+v", string(f.Action), f.Params.MetricFilter)
+		}
+		if len(p.Missing()) != 0 {
+			t.Errorf("needs %v; the existing topic has a confirmed subscriber", p.Missing())
+		}
+	})
+	t.Run("a foreign narrowed filter is left; trailwatch's joins it on the alarm's metric", func(t *testing.T) {
+		f := step(t, build(t, "filter_narrowed_foreign"), IDMetricFilter)
+		m := f.Params.MetricFilter
+		if f.Action != Create || f.Address.Name != DefaultFilterName || m.MetricName != fa.MetricName || m.Namespace != fa.Namespace {
+			t.Errorf("filter step = %s %s %+v", string(f.Action), f.Address, m)
+		}
+	})
+	t.Run("trailwatch's narrowed filter is put back under its name", func(t *testing.T) {
+		f := step(t, build(t, "filter_narrowed_ours"), IDMetricFilter)
+		if f.Action != Update || f.Address.Name != DefaultFilterName || f.Params.MetricFilter.Was != missesStopLogging || f.Params.MetricFilter.MetricName != fa.MetricName {
+			t.Errorf("filter step = %s %s %+v", string(f.Action), f.Address, f.Params.MetricFilter)
+		}
+	})
+	t.Run("a filter that floods the metric is not shared: a metric and an alarm of trailwatch's", func(t *testing.T) {
+		p := build(t, "filter_default_value_foreign")
+		f, a := step(t, p, IDMetricFilter), step(t, p, IDAlarm)
+		if f.Params.MetricFilter.MetricName != DefaultMetricName+"-2" || a.Params.Alarm.MetricName != DefaultMetricName+"-2" || a.Params.Alarm.TopicARN != topicA {
+			t.Errorf("filter %+v, alarm %+v", f.Params.MetricFilter, a.Params.Alarm)
+		}
+	})
+	t.Run("alarm deleted: the remaining topic of trailwatch's is reused, no endpoint needed", func(t *testing.T) {
+		p := build(t, "alarm_deleted_topic_remains")
+		a := step(t, p, IDAlarm)
+		if a.Params.Alarm.TopicARN != ownTopic || len(a.DependsOn) != 0 || len(p.Missing()) != 0 {
+			t.Errorf("alarm %+v after %v, missing %v", a.Params.Alarm, a.DependsOn, p.Missing())
+		}
+	})
+	t.Run("foreign alarm that does not notify: trailwatch's beside it reuses its topic", func(t *testing.T) {
+		a := step(t, build(t, "alarm_not_notifying_foreign"), IDAlarm)
+		if a.Action != Create || a.Address.Name != DefaultAlarmName || a.Params.Alarm.TopicARN != topicA {
 			t.Errorf("alarm step = %+v %+v", a, a.Params.Alarm)
 		}
 	})
-	t.Run("managed alarm is repaired and keeps its other actions", func(t *testing.T) {
-		fx := byName("alarm_not_notifying_managed")
-		p, err := Build(fx.report(), fx.choices)
-		if err != nil {
-			t.Fatal(err)
-		}
-		a := p.Steps[len(p.Steps)-1]
-		if a.Action != Update || a.Address.Name != "mine" {
+	t.Run("trailwatch's alarm that cannot fire is repaired, only the failing settings", func(t *testing.T) {
+		a := step(t, build(t, "alarm_cannot_fire_managed"), IDAlarm)
+		if a.Action != Update || a.Address.Name != fa.AlarmName {
 			t.Fatalf("alarm step = %s %s", string(a.Action), a.Address)
 		}
-		if diff := cmp.Diff([]string{"arn:aws:automate:us-east-1:ec2:stop"}, a.Params.Alarm.KeepActions); diff != "" {
+		if diff := cmp.Diff([]string{"Threshold", "DatapointsToAlarm"}, a.Params.Alarm.Repair); diff != "" {
 			t.Error(diff)
 		}
 	})
-	t.Run("reused filter's metric is used", func(t *testing.T) {
-		fx := byName("no_alarm")
-		p, err := Build(fx.report(), fx.choices)
-		if err != nil {
-			t.Fatal(err)
-		}
-		a := p.Steps[len(p.Steps)-1].Params.Alarm
-		if a.MetricName != "TrailChanges" || a.Namespace != "Security" {
-			t.Errorf("alarm metric = %s/%s, want Security/TrailChanges", a.Namespace, a.MetricName)
+	t.Run("someone else's alarm that cannot fire gets trailwatch's beside it", func(t *testing.T) {
+		a := step(t, build(t, "alarm_cannot_fire_foreign"), IDAlarm)
+		if a.Action != Create || a.Address.Name != DefaultAlarmName || len(a.Params.Alarm.Repair) != 0 {
+			t.Errorf("alarm step = %s %s %+v", string(a.Action), a.Address, a.Params.Alarm)
 		}
 	})
 	t.Run("missing endpoint", func(t *testing.T) {
-		fx := byName("missing_endpoint")
-		p, err := Build(fx.report(), fx.choices)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := build(t, "missing_endpoint")
 		if len(p.Missing()) != 1 || !strings.Contains(p.Missing()[0], "--email") {
 			t.Errorf("Missing() = %q", p.Missing())
 		}
@@ -173,65 +227,56 @@ func TestBuildDetails(t *testing.T) {
 		}
 	})
 	t.Run("pending email is said plainly and no step is made", func(t *testing.T) {
-		fx := byName("no_confirmed_subscription_pending")
-		p, err := Build(fx.report(), fx.choices)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := build(t, "no_confirmed_subscription_pending")
 		if !p.Empty() || len(p.Remaining) != 1 || !strings.Contains(strings.Join(p.Notes, "\n"), "click the link") {
 			t.Errorf("plan = %+v", p)
 		}
 	})
 	t.Run("same endpoint already pending is not subscribed again", func(t *testing.T) {
-		fx := byName("no_confirmed_subscription_pending")
-		p, err := Build(fx.report(), Choices{Email: "secops@example.com"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !p.Empty() {
+		if p := build(t, "no_confirmed_subscription_pending", Choices{Email: "secops@example.com"}); !p.Empty() {
 			t.Errorf("steps = %v", ids(p))
 		}
 	})
 	t.Run("email plus subscribe make two subscriptions", func(t *testing.T) {
-		fx := byName("no_alarm")
-		p, err := Build(fx.report(), Choices{Email: "a@example.com", Subscribe: "sms:+14155550100"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := build(t, "no_alarm", Choices{Email: "a@example.com", Subscribe: "sms:+14155550100"})
 		if diff := cmp.Diff([]string{IDTopic, IDSubscription, IDSubscription + ".2", IDAlarm}, ids(p)); diff != "" {
 			t.Error(diff)
 		}
 	})
 	t.Run("deleted log group the trail still names is created again under its name", func(t *testing.T) {
-		r := base()
-		r.Facts.LogGroup.Missing = true
-		r.Facts.Filter, r.Facts.Alarms, r.Facts.Topics = nil, nil, nil
-		r = withGaps(r, gap(audit.NoCloudWatchLogs, "log group ct-logs does not exist in us-east-1"),
-			gap(audit.NoMetricFilter, "no log group"), gap(audit.NoAlarm, "no filter"),
-			gap(audit.AlarmNotNotifying, "no alarm"), gap(audit.NoConfirmedSubscription, "no topic"))
-		p, err := Build(r, Choices{Email: "secops@example.com"})
-		if err != nil {
-			t.Fatal(err)
+		p := build(t, "log_group_deleted")
+		if p.Steps[0].ID != IDLogGroup || p.Steps[0].Params.LogGroup.Name != fa.LogGroup {
+			t.Fatalf("first step = %s %+v, want the log group %s", p.Steps[0].ID, p.Steps[0].Params.LogGroup, fa.LogGroup)
 		}
-		if p.Steps[0].ID != IDLogGroup || p.Steps[0].Params.LogGroup.Name != "ct-logs" {
-			t.Fatalf("first step = %s %+v, want the log group ct-logs", p.Steps[0].ID, p.Steps[0].Params.LogGroup)
+		if f := step(t, p, IDMetricFilter); f.Params.MetricFilter.LogGroupName != fa.LogGroup {
+			t.Errorf("filter goes on %q", f.Params.MetricFilter.LogGroupName)
 		}
-		if diff := cmp.Diff([]string{IDLogGroup, IDLogsRole, IDTrailCloudWatch, IDMetricFilter, IDTopic, IDSubscription, IDAlarm}, ids(p)); diff != "" {
-			t.Errorf("steps (-want +got):\n%s", diff)
+	})
+	t.Run("a trail cut from its chain is pointed back at it", func(t *testing.T) {
+		s := step(t, build(t, "trail_cut_from_its_chain"), IDTrailCloudWatch)
+		if s.Params.TrailCloudWatch.LogGroupName != fa.LogGroup {
+			t.Errorf("delivery to %q, want %s", s.Params.TrailCloudWatch.LogGroupName, fa.LogGroup)
 		}
-		for _, s := range p.Steps {
-			if s.ID == IDTrailCloudWatch && s.Params.TrailCloudWatch.LogGroupName != "ct-logs" {
-				t.Errorf("trail delivery goes to %q, want ct-logs", s.Params.TrailCloudWatch.LogGroupName)
-			}
-			if s.ID == IDMetricFilter && s.Params.MetricFilter.LogGroupName != "ct-logs" {
-				t.Errorf("filter goes on %q, want ct-logs", s.Params.MetricFilter.LogGroupName)
-			}
+	})
+	t.Run("lookups: kept, updated and renamed resources", func(t *testing.T) {
+		p := build(t, "no_trail_after_interruption")
+		if s := step(t, p, IDLogGroup); s.Action != Update {
+			t.Errorf("log group %s, want update", string(s.Action))
+		}
+		if s := step(t, p, IDTopic); s.Address.Name != DefaultTopicName+"-2" || s.Action != Create {
+			t.Errorf("topic %s %s", string(s.Action), s.Address)
+		}
+		if s := step(t, p, IDTrail); s.Params.Trail.BucketName != DefaultBucketName(acct, region) || slices.Contains(s.DependsOn, IDTrailBucket) || slices.Contains(s.DependsOn, IDLogsRole) {
+			t.Errorf("trail %+v after %v", s.Params.Trail, s.DependsOn)
+		}
+		if len(p.Kept) != 2 {
+			t.Errorf("kept %v, want the bucket and the role", p.Kept)
 		}
 	})
 	t.Run("build does not modify the report", func(t *testing.T) {
 		fx := byName("everything")
 		r1, r2 := fx.report(), fx.report()
-		if _, err := Build(r1, fx.choices); err != nil {
+		if _, err := Build(r1, fx.choices, nil); err != nil {
 			t.Fatal(err)
 		}
 		if diff := cmp.Diff(r2, r1, cmpOpts); diff != "" {
@@ -241,70 +286,51 @@ func TestBuildDetails(t *testing.T) {
 }
 
 func TestBuildErrors(t *testing.T) {
+	org := func(a *fa.Account) { a.Trails[0].IsOrganizationTrail = aws.Bool(true) }
 	cases := []struct {
 		name    string
-		report  func() *audit.Report
+		mutate  func(*fa.Account)
 		choices Choices
 		want    string
 	}{
-		{"unknown read", func() *audit.Report {
-			r := withGaps(base(), gap(audit.NoAlarm, "x"))
-			r.Unknown = []audit.UnknownRead{{Link: audit.LinkAlarm, API: "DescribeAlarms", Action: "cloudwatch:DescribeAlarms", Message: "AccessDenied"}}
-			return r
-		}, Choices{}, "cloudwatch:DescribeAlarms"},
-		{"no trail, no account id", func() *audit.Report {
-			r := noTrail()
-			r.Account = ""
-			return r
-		}, Choices{}, "account id"},
-		{"organization trail", func() *audit.Report {
-			r := withGaps(base(), gap(audit.TrailNotLogging, "x"))
-			r.Facts.Trail.Owner = "999999999999"
-			return r
-		}, Choices{}, "belongs to account 999999999999"},
-		{"organization trail in the management account", func() *audit.Report {
-			r := withGaps(base(), gap(audit.NoCloudWatchLogs, "x"))
-			r.Facts.Trail.Organization = true
-			return r
-		}, Choices{}, "organization trail"},
-		{"organization trail not logging", func() *audit.Report {
-			r := withGaps(base(), gap(audit.TrailNotLogging, "x"))
-			r.Facts.Trail.Organization = true
-			return r
-		}, Choices{}, "organization trail"},
-		{"five data selectors", func() *audit.Report {
-			r := withGaps(base(), gap(audit.ManagementEventsMissing, "x"))
+		{"unknown read", func(a *fa.Account) { a.Errors["DescribeAlarms"] = fa.Denied("AccessDenied") }, Choices{}, "cloudwatch:DescribeAlarms"},
+		{"no trail, no account id", func(a *fa.Account) { emptyAccount(a); a.Errors["GetCallerIdentity"] = fa.Denied("AccessDenied") }, Choices{}, "sts:GetCallerIdentity"},
+		{"organization trail not logging", func(a *fa.Account) { org(a); a.Status[trailARN].IsLogging = aws.Bool(false) }, Choices{}, "organization trail"},
+		{"organization trail without delivery", func(a *fa.Account) { org(a); a.Trails[0].CloudWatchLogsLogGroupArn = nil }, Choices{}, "organization trail"},
+		{"five data selectors", func(a *fa.Account) {
+			var sels []cttypes.EventSelector
 			for i := 0; i < 5; i++ {
-				r.Facts.Trail.EventSelectors = append(r.Facts.Trail.EventSelectors, cttypes.EventSelector{
-					IncludeManagementEvents: aws.Bool(false), ReadWriteType: cttypes.ReadWriteTypeAll,
+				sels = append(sels, cttypes.EventSelector{IncludeManagementEvents: aws.Bool(false), ReadWriteType: cttypes.ReadWriteTypeAll,
 					DataResources: []cttypes.DataResource{{Type: aws.String("AWS::S3::Object"), Values: []string{"arn:aws:s3"}}}})
 			}
-			return r
+			a.Selectors[trailARN].EventSelectors = sels
 		}, Choices{}, "5 event selectors"},
-		{"topic in another region", func() *audit.Report {
-			r := base()
-			r.Facts.Alarms, r.Facts.Topics = nil, nil
-			return withGaps(r, gap(audit.NoAlarm, "x"))
-		}, Choices{TopicARN: "arn:aws:sns:eu-west-1:123456789012:t"}, "is in eu-west-1"},
-		{"bad email", base, Choices{Email: "not-an-address"}, `email "not-an-address"`},
-		{"aws managed key", base, Choices{KMSKeyID: "alias/aws/sns"}, "AWS managed key"},
-		{"bad subscribe", base, Choices{Subscribe: "sqs:queue-name"}, `--subscribe "sqs:queue-name": subscription endpoint "queue-name" for protocol sqs: want an SQS queue ARN`},
-		{"unknown protocol", base, Choices{Subscribe: "pigeon:coop"}, `--subscribe "pigeon:coop": subscription protocol "pigeon"`},
-		{"subscribe without a protocol", base, Choices{Subscribe: "bogus"}, `--subscribe "bogus": want PROTOCOL:ENDPOINT`},
-		{"bad retention", base, Choices{RetentionDays: 42}, "--retention-days 42"},
-		{"bad topic arn", base, Choices{TopicARN: "arn:aws:sqs:us-east-1:123456789012:q"}, "--topic-arn"},
-		{"reserved namespace", base, Choices{Namespace: "AWS/Logs"}, "--namespace"},
+		{"topic in another region", func(a *fa.Account) { a.Alarms = nil }, Choices{TopicARN: "arn:aws:sns:eu-west-1:111122223333:t"}, "is in eu-west-1"},
+		{"topic the audit rejected", func(a *fa.Account) {
+			a.Alarms[fa.Home][0].ActionsEnabled = aws.Bool(false)
+			a.Topics[topicA]["KmsMasterKeyId"] = "alias/aws/sns"
+		},
+			Choices{TopicARN: topicA}, "AWS managed key"},
+		{"bad email", nil, Choices{Email: "not-an-address"}, `email "not-an-address"`},
+		{"aws managed key", nil, Choices{KMSKeyID: "alias/aws/sns"}, "AWS managed key"},
+		{"bad subscribe", nil, Choices{Subscribe: "sqs:queue-name"}, `--subscribe "sqs:queue-name": subscription endpoint "queue-name" for protocol sqs: want an SQS queue ARN`},
+		{"unknown protocol", nil, Choices{Subscribe: "pigeon:coop"}, `--subscribe "pigeon:coop": subscription protocol "pigeon"`},
+		{"subscribe without a protocol", nil, Choices{Subscribe: "bogus"}, `--subscribe "bogus": want PROTOCOL:ENDPOINT`},
+		{"bad retention", nil, Choices{RetentionDays: 42}, "--retention-days 42"},
+		{"bad topic arn", nil, Choices{TopicARN: "arn:aws:sqs:us-east-1:123456789012:q"}, "--topic-arn"},
+		{"reserved namespace", nil, Choices{Namespace: "AWS/Logs"}, "--namespace"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := Build(c.report(), c.choices)
+			fx := fixture{mutate: c.mutate}
+			_, err := Build(fx.report(), c.choices, nil)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("err = %v, want it to mention %q", err, c.want)
 			}
 		})
 	}
 	var ue *UnknownError
-	_, err := Build(cases[0].report(), Choices{})
+	_, err := Build(fixture{mutate: cases[0].mutate}.report(), Choices{}, nil)
 	if !errors.As(err, &ue) {
 		t.Errorf("unknown read error is %T, want *UnknownError", err)
 	}
@@ -333,100 +359,6 @@ func TestParseEndpoint(t *testing.T) {
 			t.Errorf("ParseEndpoint(%q) accepted", in)
 		}
 	}
-}
-
-func TestAddManagementEvents(t *testing.T) {
-	data := cttypes.DataResource{Type: aws.String("AWS::S3::Object"), Values: []string{"arn:aws:s3:::b/"}}
-	t.Run("default selectors need nothing", func(t *testing.T) {
-		ch, err := AddManagementEvents(nil, nil)
-		if err != nil || ch.Changed {
-			t.Errorf("%+v %v", ch, err)
-		}
-	})
-	t.Run("data selector kept, management selector added", func(t *testing.T) {
-		in := []cttypes.EventSelector{{IncludeManagementEvents: aws.Bool(false), ReadWriteType: cttypes.ReadWriteTypeReadOnly, DataResources: []cttypes.DataResource{data}}}
-		ch, err := AddManagementEvents(in, nil)
-		if err != nil || !ch.Changed || len(ch.Advanced) != 0 {
-			t.Fatalf("%+v %v", ch, err)
-		}
-		want := []cttypes.EventSelector{in[0], {IncludeManagementEvents: aws.Bool(true), ReadWriteType: cttypes.ReadWriteTypeAll}}
-		if diff := cmp.Diff(want, ch.Selectors, cmpOpts); diff != "" {
-			t.Errorf("(-want +got):\n%s", diff)
-		}
-		if !CapturesAllManagement(ch.Selectors, nil) {
-			t.Error("result does not capture management events")
-		}
-	})
-	t.Run("management-only selector widened in place", func(t *testing.T) {
-		in := []cttypes.EventSelector{
-			{IncludeManagementEvents: aws.Bool(true), ReadWriteType: cttypes.ReadWriteTypeWriteOnly, ExcludeManagementEventSources: []string{"kms.amazonaws.com"}},
-			{IncludeManagementEvents: aws.Bool(false), DataResources: []cttypes.DataResource{data}},
-		}
-		ch, err := AddManagementEvents(in, nil)
-		if err != nil || len(ch.Selectors) != 2 {
-			t.Fatalf("%+v %v", ch, err)
-		}
-		if ch.Selectors[0].ReadWriteType != cttypes.ReadWriteTypeAll || ch.Selectors[0].ExcludeManagementEventSources[0] != "kms.amazonaws.com" {
-			t.Errorf("widened = %+v", ch.Selectors[0])
-		}
-		if diff := cmp.Diff(in[1], ch.Selectors[1], cmpOpts); diff != "" {
-			t.Error(diff)
-		}
-		if in[0].ReadWriteType != cttypes.ReadWriteTypeWriteOnly {
-			t.Error("input was modified")
-		}
-	})
-	t.Run("five data selectors refuse", func(t *testing.T) {
-		var in []cttypes.EventSelector
-		for i := 0; i < 5; i++ {
-			in = append(in, cttypes.EventSelector{IncludeManagementEvents: aws.Bool(false), DataResources: []cttypes.DataResource{data}})
-		}
-		if _, err := AddManagementEvents(in, nil); err == nil {
-			t.Error("no error at the limit")
-		}
-		// Four leave room for one more.
-		ch, err := AddManagementEvents(in[:4], nil)
-		if err != nil || len(ch.Selectors) != 5 {
-			t.Errorf("%d selectors, %v", len(ch.Selectors), err)
-		}
-	})
-	t.Run("advanced stays advanced", func(t *testing.T) {
-		dataSel := cttypes.AdvancedEventSelector{Name: aws.String("data"), FieldSelectors: []cttypes.AdvancedFieldSelector{
-			{Field: aws.String("eventCategory"), Equals: []string{"Data"}},
-			{Field: aws.String("resources.type"), Equals: []string{"AWS::S3::Object"}}}}
-		ch, err := AddManagementEvents(nil, []cttypes.AdvancedEventSelector{dataSel})
-		if err != nil || len(ch.Selectors) != 0 || len(ch.Advanced) != 2 {
-			t.Fatalf("%+v %v", ch, err)
-		}
-		if diff := cmp.Diff(dataSel, ch.Advanced[0], cmpOpts); diff != "" {
-			t.Error(diff)
-		}
-		if !CapturesAllManagement(nil, ch.Advanced) {
-			t.Error("result does not capture management events")
-		}
-	})
-	t.Run("advanced readOnly narrowing dropped", func(t *testing.T) {
-		in := []cttypes.AdvancedEventSelector{{Name: aws.String("mgmt"), FieldSelectors: []cttypes.AdvancedFieldSelector{
-			{Field: aws.String("eventCategory"), Equals: []string{"Management"}},
-			{Field: aws.String("readOnly"), Equals: []string{"true"}}}}}
-		ch, err := AddManagementEvents(nil, in)
-		if err != nil || len(ch.Advanced) != 1 || len(ch.Advanced[0].FieldSelectors) != 1 {
-			t.Fatalf("%+v %v", ch, err)
-		}
-		if len(in[0].FieldSelectors) != 2 {
-			t.Error("input was modified")
-		}
-	})
-	t.Run("advanced reads and writes in two selectors pass", func(t *testing.T) {
-		mk := func(ro string) cttypes.AdvancedEventSelector {
-			return cttypes.AdvancedEventSelector{FieldSelectors: []cttypes.AdvancedFieldSelector{
-				{Field: aws.String("eventCategory"), Equals: []string{"Management"}},
-				{Field: aws.String("readOnly"), Equals: []string{ro}}}}
-		}
-		if !CapturesAllManagement(nil, []cttypes.AdvancedEventSelector{mk("true"), mk("false")}) {
-			t.Error("split reads/writes not recognised")
-		}
-	})
 }
 
 var cmpOpts = cmp.Options{cmp.Exporter(func(reflect.Type) bool { return true })}

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+
+	"github.com/trailwatch/trailwatch/chain"
 )
 
 // RolePolicyName is the inline policy trailwatch puts on the delivery role.
@@ -23,65 +25,6 @@ type PolicyDoc struct {
 	Version   string            `json:"Version,omitempty"`
 	ID        string            `json:"Id,omitempty"`
 	Statement []json.RawMessage `json:"Statement"`
-}
-
-// Partition of an ARN, defaulting to "aws".
-func Partition(arn string) string {
-	if a, ok := ParseARN(arn); ok {
-		return a.Partition
-	}
-	return "aws"
-}
-
-// LogGroupARN is the form UpdateTrail wants: ...:log-group:NAME:*.
-func LogGroupARN(partition, region, account, name string) string {
-	return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*", partition, region, account, name)
-}
-
-// RoleARN of a role in the account.
-func RoleARN(partition, account, name string) string {
-	return fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, account, name)
-}
-
-// TrailARN of a trail in the account and its home region.
-func TrailARN(partition, region, account, name string) string {
-	return fmt.Sprintf("arn:%s:cloudtrail:%s:%s:trail/%s", partition, region, account, name)
-}
-
-// BucketARN of an S3 bucket.
-func BucketARN(partition, bucket string) string {
-	return fmt.Sprintf("arn:%s:s3:::%s", partition, bucket)
-}
-
-// RegionPartition is the partition a region belongs to.
-func RegionPartition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	case strings.HasPrefix(region, "us-iso-"):
-		return "aws-iso"
-	case strings.HasPrefix(region, "us-isob-"):
-		return "aws-iso-b"
-	case strings.HasPrefix(region, "eusc-"):
-		return "aws-eusc"
-	}
-	return "aws"
-}
-
-// TopicARN of a topic in the account and region.
-func TopicARN(partition, region, account, name string) string {
-	return fmt.Sprintf("arn:%s:sns:%s:%s:%s", partition, region, account, name)
-}
-
-// LogGroupNameFromARN extracts NAME from arn:...:log-group:NAME[:*].
-func LogGroupNameFromARN(arn string) string {
-	a, ok := ParseARN(arn)
-	if !ok || !strings.HasPrefix(a.Resource, "log-group:") {
-		return ""
-	}
-	return strings.TrimSuffix(strings.TrimPrefix(a.Resource, "log-group:"), ":*")
 }
 
 func mustJSON(v any) string {
@@ -128,8 +71,8 @@ func RolePolicy(partition, region, account, logGroup string) string {
 // TopicStatement lets this account's CloudWatch alarms in the topic's region
 // publish to the topic.
 func TopicStatement(topicARN string) (json.RawMessage, error) {
-	a, ok := ParseARN(topicARN)
-	if !ok || a.Service != "sns" {
+	a, err := chain.ParseARN(topicARN)
+	if err != nil || a.Service != "sns" {
 		return nil, fmt.Errorf("topic ARN %q: want arn:aws:sns:REGION:ACCOUNT:TOPIC", topicARN)
 	}
 	b, err := json.Marshal(map[string]any{
@@ -291,12 +234,12 @@ func bucketSid(prefix, trailName string) string {
 // this trail (aws:SourceArn). They are all a bucket named with
 // --trail-bucket gets: its other rules are its owner's business.
 func BucketStatements(bucket, account, trailARN string) ([]json.RawMessage, error) {
-	a, ok := ParseARN(trailARN)
-	if !ok || a.Service != "cloudtrail" || !strings.HasPrefix(a.Resource, "trail/") {
+	a, err := chain.ParseARN(trailARN)
+	if err != nil || a.Service != "cloudtrail" || !strings.HasPrefix(a.Resource, "trail/") {
 		return nil, fmt.Errorf("trail ARN %q: want arn:aws:cloudtrail:REGION:ACCOUNT:trail/NAME", trailARN)
 	}
 	name := strings.TrimPrefix(a.Resource, "trail/")
-	bucketARN := BucketARN(a.Partition, bucket)
+	bucketARN := chain.BucketARN(a.Partition, bucket)
 	principal := map[string]any{"Service": "cloudtrail.amazonaws.com"}
 	stmts := []any{
 		map[string]any{
@@ -334,7 +277,7 @@ func BucketStatements(bucket, account, trailARN string) ([]json.RawMessage, erro
 // TLS. It goes only into buckets trailwatch creates: on a bucket the user
 // names it could cut off that bucket's existing non-TLS clients.
 func DenyInsecureTransport(partition, bucket string) json.RawMessage {
-	bucketARN := BucketARN(partition, bucket)
+	bucketARN := chain.BucketARN(partition, bucket)
 	b, _ := json.Marshal(map[string]any{
 		"Sid":       BucketDenyInsecureSid,
 		"Effect":    "Deny",
@@ -353,7 +296,7 @@ func NewBucketStatements(bucket, account, trailARN string) ([]json.RawMessage, e
 	if err != nil {
 		return nil, err
 	}
-	return append(stmts, DenyInsecureTransport(Partition(trailARN), bucket)), nil
+	return append(stmts, DenyInsecureTransport(chain.PartitionOf(trailARN), bucket)), nil
 }
 
 // BucketPolicy is the whole policy of a bucket trailwatch creates.

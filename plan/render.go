@@ -91,7 +91,11 @@ func (s Step) Fields() []Field {
 	case p.MetricFilter != nil:
 		m := p.MetricFilter
 		add("log_group", m.LogGroupName)
-		add("pattern", m.Pattern)
+		if m.Was != "" {
+			add("pattern", m.Was+" → "+m.Pattern)
+		} else {
+			add("pattern", m.Pattern)
+		}
 		add("metric", m.Namespace+"/"+m.MetricName)
 		add("metric_value", m.MetricValue)
 	case p.Topic != nil:
@@ -115,11 +119,19 @@ func (s Step) Fields() []Field {
 	case p.Alarm != nil:
 		a := p.Alarm
 		add("metric", a.Namespace+"/"+a.MetricName)
-		add("condition", fmt.Sprintf("%s %s %g over %d×%ds", a.Statistic, a.ComparisonOperator, a.Threshold, a.EvaluationPeriods, a.PeriodSeconds))
-		add("treat_missing_data", a.TreatMissingData)
-		add("alarm_actions", strings.Join(append([]string{a.TopicARN}, a.KeepActions...), ", "))
 		if s.Action == Create {
+			add("condition", fmt.Sprintf("%s %s %g over %d×%ds", a.Statistic, a.ComparisonOperator, a.Threshold, a.EvaluationPeriods, a.PeriodSeconds))
+			add("treat_missing_data", a.TreatMissingData)
+			add("alarm_actions", a.TopicARN)
 			add("tags", ManagedTagKey+"="+ManagedTagValue)
+			break
+		}
+		for _, r := range a.Repair {
+			add("repair "+r, repairValue(a, r))
+		}
+		add("alarm_actions", "+ "+a.TopicARN+" (other actions kept)")
+		if a.EnableActions {
+			add("actions_enabled", "false → true")
 		}
 	}
 	return f
@@ -214,6 +226,9 @@ func WriteText(w io.Writer, p *Plan, color bool) error {
 		c, u := p.Counts()
 		ew.printf("\n%s %d to create, %d to change.\n", paint(ansiBold, "Plan:"), c, u)
 	}
+	for _, k := range p.Kept {
+		ew.printf("Kept: %s\n", k)
+	}
 	for _, n := range p.Notes {
 		ew.printf("Note: %s\n", n)
 	}
@@ -258,4 +273,23 @@ func (e *errWriter) printf(format string, args ...any) {
 	if e.err == nil {
 		_, e.err = fmt.Fprintf(e.w, format, args...)
 	}
+}
+
+// repairValue is what a repair sets a setting to.
+func repairValue(a *AlarmParams, setting string) string {
+	switch setting {
+	case "Dimensions":
+		return "(none), as the filter publishes"
+	case "Unit":
+		return "(none), as the filter publishes"
+	case "Statistic":
+		return a.Statistic
+	case "ComparisonOperator", "Threshold":
+		return fmt.Sprintf("%s %g", a.ComparisonOperator, a.Threshold)
+	case "DatapointsToAlarm":
+		return "1"
+	case "TreatMissingData":
+		return a.TreatMissingData
+	}
+	return "as trailwatch wants it"
 }

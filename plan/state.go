@@ -17,29 +17,31 @@ import (
 // saved plan; apply recomputes it from a fresh audit and refuses a plan made
 // from a different state.
 type State struct {
-	Account       string       `json:"account"`
-	Region        string       `json:"region"`
-	Gaps          []audit.Code `json:"gaps"`
-	Facts         audit.Facts  `json:"facts"`
-	ManagedAlarms []string     `json:"managed_alarms,omitempty"`
+	Account string       `json:"account"`
+	Region  string       `json:"region"`
+	Gaps    []audit.Code `json:"gaps"`
+	Facts   audit.Facts  `json:"facts"`
+	// Lookups are what the name probes found before planning.
+	Lookups Lookups `json:"lookups,omitempty"`
 }
 
 // StateOf extracts the state from a report, in a canonical order.
-func StateOf(r *audit.Report, c Choices) State {
+func StateOf(r *audit.Report, c Choices, lk Lookups) State {
 	s := State{Account: r.Account, Region: r.Region, Facts: r.Facts}
 	for _, g := range r.Gaps {
 		s.Gaps = append(s.Gaps, g.Code)
 	}
 	slices.Sort(s.Gaps)
 	s.Gaps = slices.Compact(s.Gaps)
-	s.ManagedAlarms = slices.Clone(c.ManagedAlarms)
-	slices.Sort(s.ManagedAlarms)
+	s.Lookups = slices.Clone(lk)
+	slices.SortFunc(s.Lookups, func(a, b Lookup) int { return strings.Compare(string(a.Kind)+a.Want, string(b.Kind)+b.Want) })
 	// Copy slices before sorting so the caller's report is untouched.
 	s.Facts.Alarms = slices.Clone(r.Facts.Alarms)
 	sort.Slice(s.Facts.Alarms, func(i, j int) bool { return s.Facts.Alarms[i].Name < s.Facts.Alarms[j].Name })
 	for i := range s.Facts.Alarms {
 		a := &s.Facts.Alarms[i]
 		a.AlarmActions = sortedCopy(a.AlarmActions)
+		a.TagsUnread = "" // its wording is the SDK's; Ours says what matters
 	}
 	s.Facts.Topics = slices.Clone(r.Facts.Topics)
 	sort.Slice(s.Facts.Topics, func(i, j int) bool { return s.Facts.Topics[i].ARN < s.Facts.Topics[j].ARN })
@@ -174,9 +176,9 @@ func (e *StaleError) Error() string {
 }
 
 // CheckFresh compares the state a plan was made from with the state a new
-// audit shows. managed is the list of trailwatch-made alarms read now.
-func CheckFresh(p *Plan, now *audit.Report, managed []string) error {
-	cur := StateOf(now, Choices{ManagedAlarms: managed})
+// audit and new name probes show.
+func CheckFresh(p *Plan, now *audit.Report, lk Lookups) error {
+	cur := StateOf(now, p.Choices, lk)
 	if cur.Digest() == p.State.Digest() {
 		return nil
 	}

@@ -7,13 +7,14 @@ import (
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 
 	"github.com/trailwatch/trailwatch/audit"
+	"github.com/trailwatch/trailwatch/chain"
 )
 
-// ManagedTagKey and ManagedTagValue mark everything trailwatch creates. A
-// resource is trailwatch's to change only when it carries this tag.
+// ManagedTagKey and ManagedTagValue mark everything trailwatch creates
+// (chain owns the ownership rule; these name it for the renderer).
 const (
-	ManagedTagKey   = "trailwatch:managed"
-	ManagedTagValue = "true"
+	ManagedTagKey   = chain.ManagedTagKey
+	ManagedTagValue = chain.ManagedTagValue
 )
 
 // Step is one write: an address, an action, the parameters that matter, the
@@ -180,8 +181,11 @@ type TrailCloudWatchParams struct {
 	RoleARN      string   `json:"role_arn"`
 }
 
-// MetricFilterParams: PutMetricFilter.
+// MetricFilterParams: PutMetricFilter. With action update it replaces
+// trailwatch's own filter of that name (AWS replaces a filter put under an
+// existing name); Was is its pattern before, for the reader.
 type MetricFilterParams struct {
+	Was          string `json:"was,omitempty"`
 	Name         string `json:"name"`
 	LogGroupName string `json:"log_group_name"`
 	Pattern      string `json:"pattern"`
@@ -199,7 +203,7 @@ type TopicParams struct {
 }
 
 // TopicPolicyParams: merge the alarm-publish statement into an existing
-// topic's policy.
+// topic's policy (the user's --topic-arn, or trailwatch's own topic).
 type TopicPolicyParams struct {
 	TopicARN string `json:"topic_arn"`
 }
@@ -212,7 +216,10 @@ type SubscriptionParams struct {
 	Endpoint string `json:"endpoint"`
 }
 
-// AlarmParams: PutMetricAlarm with the CIS settings.
+// AlarmParams: PutMetricAlarm with the CIS settings (action create), or a
+// repair of trailwatch's own alarm (action update): only the settings in
+// Repair change, to these values, TopicARN joins its alarm actions and its
+// actions are enabled; everything else the user set on it is kept.
 type AlarmParams struct {
 	Name               string   `json:"name"`
 	MetricName         string   `json:"metric_name"`
@@ -224,6 +231,7 @@ type AlarmParams struct {
 	ComparisonOperator string   `json:"comparison_operator"`
 	TreatMissingData   string   `json:"treat_missing_data"`
 	TopicARN           string   `json:"topic_arn"`
-	KeepActions        []string `json:"keep_actions,omitempty"` // a repaired alarm's other actions
+	Repair             []string `json:"repair,omitempty"` // settings to change (update only)
+	EnableActions      bool     `json:"enable_actions,omitempty"`
 	Description        string   `json:"description"`
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/trailwatch/trailwatch/chain"
 	"github.com/trailwatch/trailwatch/plan"
 )
 
@@ -179,38 +180,32 @@ type applier struct {
 func (a *applier) step(ctx context.Context, s plan.Step) (outcome, error) {
 	wctx := context.WithoutCancel(ctx)
 	p := s.Params
-	// keep records what a step wrote, for the later steps that refer to it.
-	keep := func(out outcome, err error) (outcome, error) {
-		if err == nil {
-			a.resolved[s.ID] = out.resource
-		}
-		return out, err
-	}
+	region := s.Address.Region
 	switch s.Address.Kind {
 	case plan.KindTrailBucket:
-		return keep(a.bucket(wctx, s.Address.Region, p.Bucket))
+		return a.bucket(wctx, s)
 	case plan.KindTrail:
-		return a.createTrail(ctx, wctx, s.Address.Region, p.Trail)
+		return a.createTrail(ctx, wctx, region, p.Trail)
 	case plan.KindTrailLogging:
-		return a.trailLogging(wctx, s.Address.Region, p.TrailLogging)
+		return a.trailLogging(wctx, region, p.TrailLogging)
 	case plan.KindEventSelectors:
-		return a.eventSelectors(wctx, s.Address.Region, p.EventSelectors)
+		return a.eventSelectors(wctx, region, p.EventSelectors)
 	case plan.KindLogGroup:
-		return keep(a.logGroup(wctx, s.Address.Region, p.LogGroup))
+		return a.logGroup(wctx, s)
 	case plan.KindLogsRole:
-		return keep(a.role(wctx, p.LogsRole))
+		return a.role(wctx, s)
 	case plan.KindTrailCloudWatch:
-		return a.trailCloudWatch(ctx, wctx, s.Address.Region, p.TrailCloudWatch)
+		return a.trailCloudWatch(ctx, wctx, region, p.TrailCloudWatch)
 	case plan.KindMetricFilter:
-		return a.metricFilter(wctx, s.Address.Region, p.MetricFilter)
+		return a.metricFilter(wctx, s)
 	case plan.KindTopic:
-		return keep(a.topic(wctx, s.Address.Region, p.Topic))
+		return a.topic(wctx, s)
 	case plan.KindTopicPolicy:
-		return a.topicPolicy(wctx, s.Address.Region, p.TopicPolicy)
+		return a.topicPolicy(wctx, region, p.TopicPolicy)
 	case plan.KindSubscription:
-		return a.subscription(wctx, s.Address.Region, p.Subscription)
+		return a.subscription(wctx, region, p.Subscription)
 	case plan.KindAlarm:
-		return a.alarm(wctx, s.Address.Region, s.Action, p.Alarm)
+		return a.alarm(wctx, s)
 	}
 	return outcome{}, fmt.Errorf("unknown step kind %s", s.Address.Kind)
 }
@@ -223,20 +218,15 @@ func (a *applier) ref(id, planned string) string {
 	return planned
 }
 
-// maxNameTries bounds the -2, -3... suffixes tried for a taken name.
-const maxNameTries = 20
-
-func candidates(name string) []string {
-	out := []string{name}
-	for i := 2; i <= maxNameTries; i++ {
-		out = append(out, fmt.Sprintf("%s-%d", name, i))
-	}
-	return out
-}
-
-func renamed(want, got string) string {
-	if want == got {
-		return ""
-	}
-	return fmt.Sprintf("; %q is taken by a resource trailwatch did not make, so it used %q", want, got)
+// settle re-checks, just before writing, the name a create step planned:
+// still free or trailwatch's, it is used; taken since by someone else, the
+// next free name is (chain.Claim, the one name-claim rule).
+func (a *applier) settle(ctx context.Context, s plan.Step) (string, state, error) {
+	var st state
+	name, _, err := chain.Claim(ctx, s.Address.Name, string(s.Address.Kind), flagFor(s.Address.Kind), func(ctx context.Context, n string) (chain.Owner, error) {
+		var err error
+		st, err = a.probe(ctx, s, n)
+		return st.owner, err
+	})
+	return name, st, err
 }

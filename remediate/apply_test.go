@@ -19,6 +19,7 @@ import (
 
 	"github.com/trailwatch/trailwatch/audit"
 	"github.com/trailwatch/trailwatch/audit/pattern"
+	"github.com/trailwatch/trailwatch/chain"
 	"github.com/trailwatch/trailwatch/plan"
 )
 
@@ -35,22 +36,40 @@ var dataSelector = cttypes.EventSelector{IncludeManagementEvents: aws.Bool(false
 // events (it keeps a data-event selector) and delivers nowhere.
 func broken() (*fake, *audit.Report) {
 	f := newFake()
-	f.trails[trailARN] = &fakeTrail{name: "main", home: "us-east-1", basic: []cttypes.EventSelector{dataSelector}}
+	f.trails[trailARN] = &fakeTrail{name: "main", home: "us-east-1", multi: true, bucket: "ct-logs", basic: []cttypes.EventSelector{dataSelector}}
 	f.keys["alias/secops"] = &fakeKey{manager: kmstypes.KeyManagerTypeCustomer, policy: keyPol}
-	r := &audit.Report{Account: f.acct, Region: f.region,
-		Facts: audit.Facts{Trail: &audit.TrailFacts{Name: "main", ARN: trailARN, HomeRegion: "us-east-1", Owner: f.acct,
-			EventSelectors: []cttypes.EventSelector{dataSelector}}},
-		Gaps: []audit.Gap{{Code: audit.TrailNotLogging}, {Code: audit.ManagementEventsMissing}, {Code: audit.NoCloudWatchLogs},
-			{Code: audit.NoMetricFilter}, {Code: audit.NoAlarm}, {Code: audit.NoConfirmedSubscription}}}
-	return f, r
+	return f, auditFake(f)
 }
 
-func build(t *testing.T, r *audit.Report, c plan.Choices) *plan.Plan {
+// auditFake audits the fake as fix does before it plans.
+func auditFake(f *fake) *audit.Report {
+	r, err := audit.Run(context.Background(), auditOf(f), audit.Options{})
+	if err != nil {
+		panic(err)
+	}
+	f.calls, f.writes = nil, nil
+	return r
+}
+
+// build plans from r as fix does: plan, probe the names it creates, plan
+// again with what the probes found.
+func build(t *testing.T, r *audit.Report, c plan.Choices, f ...*fake) *plan.Plan {
 	t.Helper()
-	p, err := plan.Build(r, c)
+	p, err := plan.Build(r, c, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(f) == 0 {
+		return p
+	}
+	lk, err := Lookup(context.Background(), p, f[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err = plan.Build(r, c, lk); err != nil {
+		t.Fatal(err)
+	}
+	f[0].calls, f[0].writes = nil, nil
 	return p
 }
 
@@ -80,47 +99,18 @@ func statuses(r *Result) []Status {
 	return out
 }
 
-// checkCompliant asserts the fake now holds the whole chain.
+// checkCompliant asserts the fake now holds the whole chain: the audit
+// says so, and the trail kept its data selector.
 func checkCompliant(t *testing.T, f *fake) {
 	t.Helper()
+	calls, writes := f.calls, f.writes
+	defer func() { f.calls, f.writes = calls, writes }()
+	if r, err := audit.Run(context.Background(), auditOf(f), audit.Options{}); err != nil || r.Compliant == nil || !*r.Compliant {
+		t.Errorf("audit after apply: %v, gaps %+v, unknown %+v", err, r.Gaps, r.Unknown)
+	}
 	tr := f.trails[trailARN]
-	if !tr.logging {
-		t.Error("trail not logging")
-	}
-	if !plan.CapturesAllManagement(tr.basic, tr.advanced) {
-		t.Error("management events not captured")
-	}
 	if len(tr.basic) == 0 || len(tr.basic[0].DataResources) == 0 || tr.basic[0].DataResources[0].Values[0] != "arn:aws:s3:::payroll/" {
 		t.Errorf("data selector lost: %+v", tr.basic)
-	}
-	group := strings.TrimSuffix(tr.groupARN[strings.Index(tr.groupARN, "log-group:")+10:], ":*")
-	if _, ok := f.groups[group]; !ok {
-		t.Fatalf("trail delivers to %q, which does not exist", tr.groupARN)
-	}
-	var metric string
-	for _, mf := range f.filters[group] {
-		if aws.ToString(mf.FilterPattern) == pattern.CIS {
-			metric = aws.ToString(mf.MetricTransformations[0].MetricName)
-		}
-	}
-	if metric == "" {
-		t.Fatal("no CIS filter on the group")
-	}
-	ok := false
-	for _, a := range f.alarms {
-		if aws.ToString(a.MetricName) != metric || !aws.ToBool(a.ActionsEnabled) {
-			continue
-		}
-		for _, act := range a.AlarmActions {
-			for _, s := range f.subs {
-				if aws.ToString(s.TopicArn) == act && !isPending(aws.ToString(s.SubscriptionArn)) {
-					ok = true
-				}
-			}
-		}
-	}
-	if !ok {
-		t.Error("no alarm on the metric notifies a topic with a confirmed subscriber")
 	}
 }
 
@@ -150,11 +140,11 @@ func TestApplyFromBrokenAccount(t *testing.T) {
 		}
 	}
 	// Everything taggable is tagged.
-	if !hasManagedTag(f.groups[plan.DefaultLogGroupName].tags) || !iamManaged(role.tags) || !snsManaged(topic.tags) {
+	if !chain.Managed(f.groups[plan.DefaultLogGroupName].tags) || !chain.Managed(chain.IAMTags(role.tags)) || !chain.Managed(chain.SNSTags(topic.tags)) {
 		t.Error("a created resource lacks the managed tag")
 	}
 	alarm := f.alarms[plan.DefaultAlarmName]
-	if !cwManaged(f.alarmTags[aws.ToString(alarm.AlarmArn)]) || aws.ToString(alarm.TreatMissingData) != "notBreaching" ||
+	if !chain.Managed(chain.CloudWatchTags(f.alarmTags[aws.ToString(alarm.AlarmArn)])) || aws.ToString(alarm.TreatMissingData) != "notBreaching" ||
 		alarm.ComparisonOperator != cwtypes.ComparisonOperatorGreaterThanOrEqualToThreshold || aws.ToInt32(alarm.Period) != 300 {
 		t.Errorf("alarm = %+v", alarm)
 	}
@@ -281,7 +271,8 @@ func TestNeverOverwrites(t *testing.T) {
 		alarm cwtypes.MetricAlarm
 	}{*f.roles[plan.DefaultRoleName], f.topics[topicARN].attrs["Policy"], *f.alarms[plan.DefaultAlarmName]}
 
-	p := build(t, r, plan.Choices{Subscribe: "sqs:" + queue})
+	r = auditFake(f)
+	p := build(t, r, plan.Choices{Subscribe: "sqs:" + queue}, f)
 	res, err := Apply(context.Background(), p, f, Options{Sleep: noSleep})
 	if err != nil {
 		t.Fatal(err)
@@ -299,18 +290,20 @@ func TestNeverOverwrites(t *testing.T) {
 	if a := f.alarms[plan.DefaultAlarmName]; aws.ToString(a.MetricName) != "CPU" || len(a.AlarmActions) != 0 {
 		t.Error("foreign alarm changed")
 	}
-	for _, name := range []string{plan.DefaultLogGroupName + "-2", plan.DefaultRoleName + "-2", plan.DefaultAlarmName + "-2"} {
+	// The plan chose the next names and said why; apply used them.
+	notes := strings.Join(p.Notes, "\n")
+	for _, name := range []string{plan.DefaultLogGroupName + "-2", plan.DefaultRoleName + "-2", plan.DefaultAlarmName + "-2", plan.DefaultTopicName + "-2"} {
 		found := false
 		for _, s := range res.Steps {
-			if strings.HasSuffix(s.Resource, name) {
+			if strings.HasSuffix(s.Resource, name) && s.Status == Done {
 				found = true
-				if !strings.Contains(s.Detail, "is taken") {
-					t.Errorf("%s: detail does not say the name was taken: %s", s.ID, s.Detail)
-				}
 			}
 		}
 		if !found {
 			t.Errorf("no step resolved to %s: %+v", name, res.Steps)
+		}
+		if !strings.Contains(notes, `"`+name+`"`) {
+			t.Errorf("the plan does not say it uses %s because the name is taken: %s", name, notes)
 		}
 	}
 	// The trail points at the -2 group and role.
@@ -319,6 +312,8 @@ func TestNeverOverwrites(t *testing.T) {
 	}
 }
 
+// A create step whose filter name someone took since the plan was made
+// stops: a filter of that name may be someone else's, so it is not written.
 func TestForeignFilterName(t *testing.T) {
 	f := newFake()
 	f.groups["ct"] = &fakeGroup{}
@@ -328,15 +323,12 @@ func TestForeignFilterName(t *testing.T) {
 		Address: plan.Address{Kind: plan.KindMetricFilter, Name: plan.DefaultFilterName, Region: "us-east-1"},
 		Params: plan.Params{MetricFilter: &plan.MetricFilterParams{Name: plan.DefaultFilterName, LogGroupName: "ct", Pattern: pattern.CIS,
 			MetricName: "M", Namespace: "N", MetricValue: "1"}}}}}
-	res, err := Apply(context.Background(), p, f, Options{})
-	if err != nil {
-		t.Fatal(err)
+	_, err := Apply(context.Background(), p, f, Options{})
+	if err == nil || !strings.Contains(err.Error(), "since the plan was made") {
+		t.Errorf("err = %v", err)
 	}
-	if aws.ToString(f.filters["ct"][plan.DefaultFilterName].FilterPattern) != "ERROR" {
+	if aws.ToString(f.filters["ct"][plan.DefaultFilterName].FilterPattern) != "ERROR" || slices.Contains(f.writes, "PutMetricFilter") {
 		t.Error("foreign filter overwritten")
-	}
-	if _, ok := f.filters["ct"][plan.DefaultFilterName+"-2"]; !ok || res.Steps[0].Resource != plan.DefaultFilterName+"-2" {
-		t.Errorf("result = %+v", res.Steps[0])
 	}
 }
 
@@ -356,15 +348,14 @@ func TestManagedAlarmRepaired(t *testing.T) {
 	if !aws.ToBool(a.ActionsEnabled) || !slices.Contains(a.AlarmActions, topic) || !slices.Contains(a.AlarmActions, "arn:aws:automate:us-east-1:ec2:stop") {
 		t.Errorf("repaired alarm = %+v", a)
 	}
-	// Without the tag, the same step adds an alarm beside it instead.
+	// Without the tag (removed since the plan), the step refuses and
+	// leaves the alarm as it is.
 	f.alarms["mine"].ActionsEnabled = aws.Bool(false)
 	f.alarmTags[arn] = nil
-	res, err := Apply(context.Background(), p, f, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if aws.ToBool(f.alarms["mine"].ActionsEnabled) || f.alarms["mine-2"] == nil || !strings.Contains(res.Steps[0].Detail, "beside") {
-		t.Errorf("foreign alarm: %+v; result %+v", f.alarms["mine"], res.Steps[0])
+	f.writes = nil
+	_, err := Apply(context.Background(), p, f, Options{})
+	if err == nil || !strings.Contains(err.Error(), "no longer trailwatch's") || aws.ToBool(f.alarms["mine"].ActionsEnabled) || len(f.writes) != 0 {
+		t.Errorf("foreign alarm: err %v, %+v, writes %v", err, f.alarms["mine"], f.writes)
 	}
 }
 
@@ -378,11 +369,12 @@ func TestAdvancedSelectorsStayAdvanced(t *testing.T) {
 	f := newFake()
 	data := cttypes.AdvancedEventSelector{Name: aws.String("S3"), FieldSelectors: []cttypes.AdvancedFieldSelector{
 		{Field: aws.String("eventCategory"), Equals: []string{"Data"}}, {Field: aws.String("resources.type"), Equals: []string{"AWS::S3::Object"}}}}
-	f.trails[trailARN] = &fakeTrail{name: "main", logging: true, advanced: []cttypes.AdvancedEventSelector{data}}
-	r := &audit.Report{Account: f.acct, Region: f.region, Gaps: []audit.Gap{{Code: audit.ManagementEventsMissing}},
-		Facts: audit.Facts{Trail: &audit.TrailFacts{Name: "main", ARN: trailARN, HomeRegion: "us-east-1", Owner: f.acct, IsLogging: true,
-			AdvancedEventSelectors: []cttypes.AdvancedEventSelector{data}}}}
-	p := build(t, r, plan.Choices{})
+	f.trails[trailARN] = &fakeTrail{name: "main", multi: true, logging: true, advanced: []cttypes.AdvancedEventSelector{data}}
+	p := build(t, auditFake(f), plan.Choices{Email: "secops@example.com"})
+	if ids(p)[0] != plan.IDEventSelectors {
+		t.Fatalf("steps %v", ids(p))
+	}
+	p.Steps = p.Steps[:1] // the selectors alone are under test
 	// A selector appears between plan and apply: it is kept too.
 	extra := cttypes.AdvancedEventSelector{Name: aws.String("Lambda"), FieldSelectors: []cttypes.AdvancedFieldSelector{
 		{Field: aws.String("eventCategory"), Equals: []string{"Data"}}, {Field: aws.String("resources.type"), Equals: []string{"AWS::Lambda::Function"}}}}
@@ -505,6 +497,14 @@ func TestApplyRefusesIncompletePlan(t *testing.T) {
 
 var _ = iamtypes.Tag{}
 var _ = snstypes.Tag{}
+
+func ids(p *plan.Plan) []string {
+	var out []string
+	for _, s := range p.Steps {
+		out = append(out, s.ID)
+	}
+	return out
+}
 
 // The trail's delivery is re-read just before UpdateTrail: when someone
 // pointed it at another log group (or role) after the plan was made, apply

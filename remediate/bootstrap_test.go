@@ -15,6 +15,7 @@ import (
 
 	"github.com/trailwatch/trailwatch/audit"
 	"github.com/trailwatch/trailwatch/audit/pattern"
+	"github.com/trailwatch/trailwatch/chain"
 	"github.com/trailwatch/trailwatch/plan"
 )
 
@@ -31,12 +32,7 @@ var bootChoices = plan.Choices{Subscribe: "sqs:" + queue, KMSKeyID: "alias/secop
 func empty() (*fake, *audit.Report) {
 	f := newFake()
 	f.keys["alias/secops"] = &fakeKey{manager: kmstypes.KeyManagerTypeCustomer, policy: bootKeyPol}
-	r := &audit.Report{Account: f.acct, Region: f.region}
-	for _, c := range []audit.Code{audit.NoMultiRegionTrail, audit.TrailNotLogging, audit.ManagementEventsMissing, audit.NoCloudWatchLogs,
-		audit.NoMetricFilter, audit.NoAlarm, audit.AlarmNotNotifying, audit.NoConfirmedSubscription} {
-		r.Gaps = append(r.Gaps, audit.Gap{Code: c, Message: string(c)})
-	}
-	return f, r
+	return f, auditFake(f)
 }
 
 // checkBootstrapped asserts the fake holds one multi-region trail made by
@@ -54,7 +50,7 @@ func checkBootstrapped(t *testing.T, f *fake) {
 	if tr == nil {
 		t.Fatal("no multi-region trail")
 	}
-	if !f.trailManaged[arn] || !tr.logging || !plan.CapturesAllManagement(tr.basic, tr.advanced) {
+	if !f.trailManaged[arn] || !tr.logging || chain.JudgeEvents(tr.basic, tr.advanced).Status != chain.Passed {
 		t.Errorf("trail %s: managed %v, logging %v", arn, f.trailManaged[arn], tr.logging)
 	}
 	b := f.buckets[tr.bucket]
@@ -90,7 +86,7 @@ func checkBootstrapped(t *testing.T, f *fake) {
 		}
 		for _, act := range a.AlarmActions {
 			for _, s := range f.subs {
-				ok = ok || (aws.ToString(s.TopicArn) == act && !isPending(aws.ToString(s.SubscriptionArn)))
+				ok = ok || (aws.ToString(s.TopicArn) == act && !chain.IsPendingARN(aws.ToString(s.SubscriptionArn)))
 			}
 		}
 	}

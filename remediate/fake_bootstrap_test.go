@@ -307,3 +307,18 @@ func (c *fakeS3) PutBucketPolicy(_ context.Context, in *s3.PutBucketPolicyInput,
 	b.policy = aws.ToString(in.Policy)
 	return &s3.PutBucketPolicyOutput{}, nil
 }
+
+func (c *fakeS3) ListObjectsV2(_ context.Context, in *s3.ListObjectsV2Input, _ ...func(*s3.Options)) (*s3.ListObjectsV2Output, error) {
+	f := (*fake)(c)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	b, err := c.bucket("ListObjectsV2", aws.ToString(in.Bucket))
+	if err != nil {
+		return nil, err
+	}
+	out := &s3.ListObjectsV2Output{KeyCount: aws.Int32(int32(min(b.objects, 1)))}
+	if b.objects > 0 {
+		out.Contents = []s3types.Object{{Key: aws.String("AWSLogs/x")}}
+	}
+	return out, nil
+}

@@ -21,7 +21,10 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+
+	"github.com/trailwatch/trailwatch/audit"
 )
 
 // fake is one account in one region, enough for remediate's calls. It logs
@@ -59,6 +62,7 @@ type fake struct {
 }
 
 type fakeBucket struct {
+	objects   int
 	tags      map[string]string
 	pab       *s3types.PublicAccessBlockConfiguration
 	enc       *s3types.ServerSideEncryptionConfiguration
@@ -162,9 +166,18 @@ func (f *fake) DescribeTrails(_ context.Context, in *cloudtrail.DescribeTrailsIn
 		return nil, err
 	}
 	out := &cloudtrail.DescribeTrailsOutput{}
-	for _, n := range in.TrailNameList {
+	names := in.TrailNameList
+	if len(names) == 0 { // every trail, as the audit asks
+		names = sortedKeys(f.trails)
+	}
+	for _, n := range names {
 		if t, ok := f.trails[n]; ok {
-			out.TrailList = append(out.TrailList, cttypes.Trail{TrailARN: aws.String(n), Name: aws.String(t.name),
+			home := t.home
+			if home == "" {
+				home = f.region
+			}
+			out.TrailList = append(out.TrailList, cttypes.Trail{TrailARN: aws.String(n), Name: aws.String(t.name), HomeRegion: aws.String(home),
+				IsMultiRegionTrail: aws.Bool(t.multi), S3BucketName: nilIfEmpty(t.bucket),
 				CloudWatchLogsLogGroupArn: nilIfEmpty(t.groupARN), CloudWatchLogsRoleArn: nilIfEmpty(t.roleARN),
 				IsOrganizationTrail: aws.Bool(t.org)})
 		}
@@ -348,10 +361,18 @@ func (l *fakeLogs) DescribeMetricFilters(_ context.Context, in *cloudwatchlogs.D
 		return nil, err
 	}
 	out := &cloudwatchlogs.DescribeMetricFiltersOutput{}
-	fs := f.filters[aws.ToString(in.LogGroupName)]
-	for _, n := range sortedKeys(fs) {
-		if strings.HasPrefix(n, aws.ToString(in.FilterNamePrefix)) {
-			out.MetricFilters = append(out.MetricFilters, fs[n])
+	groups := []string{aws.ToString(in.LogGroupName)}
+	if groups[0] == "" { // every filter in the region
+		groups = sortedKeys(f.filters)
+	} else if _, ok := f.groups[groups[0]]; !ok {
+		return nil, apiErr("ResourceNotFoundException", "The specified log group does not exist.")
+	}
+	for _, g := range groups {
+		fs := f.filters[g]
+		for _, n := range sortedKeys(fs) {
+			if strings.HasPrefix(n, aws.ToString(in.FilterNamePrefix)) {
+				out.MetricFilters = append(out.MetricFilters, fs[n])
+			}
 		}
 	}
 	return out, nil
@@ -577,7 +598,11 @@ func (c *fakeCW) DescribeAlarms(_ context.Context, in *cloudwatch.DescribeAlarms
 		return nil, err
 	}
 	out := &cloudwatch.DescribeAlarmsOutput{}
-	for _, n := range in.AlarmNames {
+	names := in.AlarmNames
+	if len(names) == 0 { // every alarm, as the audit asks
+		names = sortedKeys(f.alarms)
+	}
+	for _, n := range names {
 		if a, ok := f.alarms[n]; ok {
 			out.MetricAlarms = append(out.MetricAlarms, *a)
 		}
@@ -605,10 +630,12 @@ func (c *fakeCW) PutMetricAlarm(_ context.Context, in *cloudwatch.PutMetricAlarm
 	n := aws.ToString(in.AlarmName)
 	arn := fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", f.region, f.acct, n)
 	_, existed := f.alarms[n]
-	f.alarms[n] = &cwtypes.MetricAlarm{AlarmName: in.AlarmName, AlarmArn: aws.String(arn), MetricName: in.MetricName, Namespace: in.Namespace,
-		Statistic: in.Statistic, Period: in.Period, EvaluationPeriods: in.EvaluationPeriods, Threshold: in.Threshold,
+	f.alarms[n] = &cwtypes.MetricAlarm{AlarmName: in.AlarmName, AlarmArn: aws.String(arn), AlarmDescription: in.AlarmDescription,
+		MetricName: in.MetricName, Namespace: in.Namespace, Unit: in.Unit, ExtendedStatistic: in.ExtendedStatistic,
+		Statistic: in.Statistic, Period: in.Period, EvaluationPeriods: in.EvaluationPeriods, DatapointsToAlarm: in.DatapointsToAlarm, Threshold: in.Threshold,
 		ComparisonOperator: in.ComparisonOperator, TreatMissingData: in.TreatMissingData, ActionsEnabled: in.ActionsEnabled,
-		AlarmActions: in.AlarmActions, Dimensions: in.Dimensions}
+		AlarmActions: in.AlarmActions, OKActions: in.OKActions, InsufficientDataActions: in.InsufficientDataActions,
+		Dimensions: in.Dimensions, Metrics: in.Metrics}
 	if !existed {
 		f.alarmTags[arn] = in.Tags
 	}
@@ -645,4 +672,23 @@ func (c *fakeKMS) GetKeyPolicy(_ context.Context, in *kms.GetKeyPolicyInput, _ .
 		return nil, apiErr("NotFoundException", "key")
 	}
 	return &kms.GetKeyPolicyOutput{Policy: aws.String(k.policy)}, nil
+}
+
+// --- the audit's view of the fake, so tests plan from a real audit ---
+
+type auditView struct{ f *fake }
+
+func auditOf(f *fake) audit.Clients { return auditView{f} }
+
+func (v auditView) Region() string                        { return v.f.region }
+func (v auditView) STS() audit.STSAPI                     { return fakeSTS{v.f} }
+func (v auditView) CloudTrail(string) audit.CloudTrailAPI { return v.f }
+func (v auditView) Logs(string) audit.LogsAPI             { return (*fakeLogs)(v.f) }
+func (v auditView) CloudWatch(string) audit.CloudWatchAPI { return (*fakeCW)(v.f) }
+func (v auditView) SNS(string) audit.SNSAPI               { return (*fakeSNS)(v.f) }
+
+type fakeSTS struct{ f *fake }
+
+func (s fakeSTS) GetCallerIdentity(context.Context, *sts.GetCallerIdentityInput, ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error) {
+	return &sts.GetCallerIdentityOutput{Account: aws.String(s.f.acct)}, nil
 }

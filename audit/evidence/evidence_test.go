@@ -18,7 +18,7 @@ import (
 
 	"github.com/trailwatch/trailwatch/audit"
 	"github.com/trailwatch/trailwatch/audit/evidence"
-	fa "github.com/trailwatch/trailwatch/audit/internal/fakeaws"
+	fa "github.com/trailwatch/trailwatch/internal/fakeaws"
 )
 
 var update = flag.Bool("update", false, "regenerate testdata/evidence")
@@ -42,7 +42,7 @@ func scenarios() []scenario {
 		{file: "compliant.json", mutate: func(a *fa.Account) {}, verdict: "compliant"},
 		{file: "no-trail.json", mutate: func(a *fa.Account) {
 			a.Trails[0].IsMultiRegionTrail = aws.Bool(false)
-		}, verdict: "gaps", gaps: []audit.Code{audit.NoMultiRegionTrail, audit.TrailNotLogging, audit.ManagementEventsMissing, audit.NoCloudWatchLogs, audit.NoMetricFilter, audit.NoAlarm, audit.AlarmNotNotifying, audit.NoConfirmedSubscription}},
+		}, verdict: "gaps", gaps: []audit.Code{audit.NoMultiRegionTrail}},
 		{file: "not-logging.json", mutate: func(a *fa.Account) {
 			a.Status[trail].IsLogging = aws.Bool(false)
 			a.Status[trail].StopLoggingTime = aws.Time(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))
@@ -52,19 +52,19 @@ func scenarios() []scenario {
 		}, verdict: "gaps", gaps: []audit.Code{audit.ManagementEventsMissing}},
 		{file: "no-cloudwatch-logs.json", mutate: func(a *fa.Account) {
 			a.Trails[0].CloudWatchLogsLogGroupArn, a.Trails[0].CloudWatchLogsRoleArn = nil, nil
-		}, verdict: "gaps", gaps: []audit.Code{audit.NoCloudWatchLogs, audit.NoMetricFilter, audit.NoAlarm, audit.AlarmNotNotifying, audit.NoConfirmedSubscription}},
+		}, verdict: "gaps", gaps: []audit.Code{audit.NoCloudWatchLogs}},
 		{file: "no-metric-filter.json", mutate: func(a *fa.Account) {
 			a.Filters[lg] = []cwltypes.MetricFilter{}
-		}, verdict: "gaps", gaps: []audit.Code{audit.NoMetricFilter, audit.NoAlarm, audit.AlarmNotNotifying, audit.NoConfirmedSubscription}},
+		}, verdict: "gaps", gaps: []audit.Code{audit.NoMetricFilter}},
 		{file: "filter-misses-events.json", mutate: func(a *fa.Account) {
 			a.Filters[lg][0].FilterPattern = aws.String(`{ (($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || ($.eventName = StartLogging) || ($.eventName = StopLogging)) && ($.errorCode NOT EXISTS) }`)
-		}, verdict: "gaps", gaps: []audit.Code{audit.NoMetricFilter, audit.NoAlarm, audit.AlarmNotNotifying, audit.NoConfirmedSubscription}},
+		}, verdict: "gaps", gaps: []audit.Code{audit.NoMetricFilter}},
 		{file: "filter-iam-users-only.json", mutate: func(a *fa.Account) {
 			a.Filters[lg][0].FilterPattern = aws.String(`{ ($.userIdentity.type = IAMUser) && (($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || ($.eventName = StartLogging) || ($.eventName = StopLogging)) }`)
-		}, verdict: "gaps", gaps: []audit.Code{audit.NoMetricFilter, audit.NoAlarm, audit.AlarmNotNotifying, audit.NoConfirmedSubscription}},
+		}, verdict: "gaps", gaps: []audit.Code{audit.NoMetricFilter}},
 		{file: "no-alarm.json", mutate: func(a *fa.Account) {
 			a.Alarms[fa.Home][0].Namespace = aws.String("LogMetrics")
-		}, verdict: "gaps", gaps: []audit.Code{audit.NoAlarm, audit.AlarmNotNotifying, audit.NoConfirmedSubscription}},
+		}, verdict: "gaps", gaps: []audit.Code{audit.NoAlarm}},
 		{file: "alarm-not-notifying.json", mutate: func(a *fa.Account) {
 			a.Alarms[fa.Home][0].ActionsEnabled = aws.Bool(false)
 		}, verdict: "gaps", gaps: []audit.Code{audit.AlarmNotNotifying}},

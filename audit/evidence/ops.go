@@ -13,8 +13,10 @@ import (
 // opSpec describes one operation the audit calls.
 type opSpec struct {
 	service, op string
-	// ident lists the parameters that identify a call (file names).
-	ident []string
+	// ident lists the parameters that identify a call (file names);
+	// optional ones may be absent (an empty value in the identity).
+	ident    []string
+	optional map[string]bool
 	// newOut returns a pointer to a zero SDK output.
 	newOut func() any
 	name   naming
@@ -34,8 +36,12 @@ var ops = []*opSpec{
 	{service: "cloudtrail", op: "DescribeTrails", newOut: func() any { return &cloudtrail.DescribeTrailsOutput{} }, name: cloudTrailNames},
 	{service: "cloudtrail", op: "GetTrailStatus", ident: []string{"Name"}, newOut: func() any { return &cloudtrail.GetTrailStatusOutput{} }, name: cloudTrailNames},
 	{service: "cloudtrail", op: "GetEventSelectors", ident: []string{"TrailName"}, newOut: func() any { return &cloudtrail.GetEventSelectorsOutput{} }, name: cloudTrailNames},
-	{service: "logs", op: "DescribeMetricFilters", ident: []string{"logGroupName"}, newOut: func() any { return &cloudwatchlogs.DescribeMetricFiltersOutput{} }, name: lowerCamel, list: "MetricFilters"},
+	// Without logGroupName: every filter of the region (the audit asks for
+	// that when a trail delivers nowhere, to find the chain it was cut from).
+	{service: "logs", op: "DescribeMetricFilters", ident: []string{"logGroupName"}, optional: map[string]bool{"logGroupName": true}, newOut: func() any { return &cloudwatchlogs.DescribeMetricFiltersOutput{} }, name: lowerCamel, list: "MetricFilters"},
 	{service: "cloudwatch", op: "DescribeAlarms", newOut: func() any { return &cloudwatch.DescribeAlarmsOutput{} }, name: pascal, list: "MetricAlarms"},
+	{service: "cloudwatch", op: "ListTagsForResource", ident: []string{"ResourceARN"}, newOut: func() any { return &cloudwatch.ListTagsForResourceOutput{} }, name: pascal},
+	{service: "sns", op: "ListTagsForResource", ident: []string{"ResourceArn"}, newOut: func() any { return &sns.ListTagsForResourceOutput{} }, name: pascal},
 	{service: "sns", op: "GetTopicAttributes", ident: []string{"TopicArn"}, newOut: func() any { return &sns.GetTopicAttributesOutput{} }, name: pascal},
 	{service: "sns", op: "ListSubscriptionsByTopic", ident: []string{"TopicArn"}, newOut: func() any { return &sns.ListSubscriptionsByTopicOutput{} }, name: pascal, list: "Subscriptions"},
 	{service: "sts", op: "GetCallerIdentity", newOut: func() any { return &sts.GetCallerIdentityOutput{} }, name: pascal},

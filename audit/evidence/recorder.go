@@ -224,7 +224,10 @@ type recLogs struct {
 
 func (s *recLogs) DescribeMetricFilters(ctx context.Context, in *cloudwatchlogs.DescribeMetricFiltersInput, opts ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DescribeMetricFiltersOutput, error) {
 	out, err := s.c.DescribeMetricFilters(ctx, in, opts...)
-	p := map[string]any{"logGroupName": aws.ToString(in.LogGroupName)}
+	var p map[string]any
+	if in.LogGroupName != nil {
+		p = map[string]any{"logGroupName": aws.ToString(in.LogGroupName)}
+	}
 	s.r.record("logs", "DescribeMetricFilters", s.region, p, aws.ToString(in.NextToken) != "", out, err)
 	return out, err
 }
@@ -256,5 +259,17 @@ func (s *recSNS) GetTopicAttributes(ctx context.Context, in *sns.GetTopicAttribu
 func (s *recSNS) ListSubscriptionsByTopic(ctx context.Context, in *sns.ListSubscriptionsByTopicInput, opts ...func(*sns.Options)) (*sns.ListSubscriptionsByTopicOutput, error) {
 	out, err := s.c.ListSubscriptionsByTopic(ctx, in, opts...)
 	s.r.record("sns", "ListSubscriptionsByTopic", s.region, map[string]any{"TopicArn": aws.ToString(in.TopicArn)}, aws.ToString(in.NextToken) != "", out, err)
+	return out, err
+}
+
+func (s *recCloudWatch) ListTagsForResource(ctx context.Context, in *cloudwatch.ListTagsForResourceInput, opts ...func(*cloudwatch.Options)) (*cloudwatch.ListTagsForResourceOutput, error) {
+	out, err := s.c.ListTagsForResource(ctx, in, opts...)
+	s.r.record("cloudwatch", "ListTagsForResource", s.region, map[string]any{"ResourceARN": aws.ToString(in.ResourceARN)}, false, out, err)
+	return out, err
+}
+
+func (s *recSNS) ListTagsForResource(ctx context.Context, in *sns.ListTagsForResourceInput, opts ...func(*sns.Options)) (*sns.ListTagsForResourceOutput, error) {
+	out, err := s.c.ListTagsForResource(ctx, in, opts...)
+	s.r.record("sns", "ListTagsForResource", s.region, map[string]any{"ResourceArn": aws.ToString(in.ResourceArn)}, false, out, err)
 	return out, err
 }

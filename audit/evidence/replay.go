@@ -109,6 +109,10 @@ func Parse(path string, data []byte) (*Replay, error) {
 		ident := map[string]string{}
 		for _, k := range spec.ident {
 			v, ok := c.Params[k]
+			if !ok && spec.optional[k] {
+				ident[k] = ""
+				continue
+			}
 			if !ok {
 				return nil, fail("%s: params has no %q", at, k)
 			}
@@ -328,4 +332,12 @@ func (s *repSNS) GetTopicAttributes(ctx context.Context, in *sns.GetTopicAttribu
 
 func (s *repSNS) ListSubscriptionsByTopic(ctx context.Context, in *sns.ListSubscriptionsByTopicInput, _ ...func(*sns.Options)) (*sns.ListSubscriptionsByTopicOutput, error) {
 	return get[sns.ListSubscriptionsByTopicOutput](s.r, "sns", "ListSubscriptionsByTopic", s.region, map[string]string{"TopicArn": aws.ToString(in.TopicArn)})
+}
+
+func (s *repCloudWatch) ListTagsForResource(ctx context.Context, in *cloudwatch.ListTagsForResourceInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.ListTagsForResourceOutput, error) {
+	return get[cloudwatch.ListTagsForResourceOutput](s.r, "cloudwatch", "ListTagsForResource", s.region, map[string]string{"ResourceARN": aws.ToString(in.ResourceARN)})
+}
+
+func (s *repSNS) ListTagsForResource(ctx context.Context, in *sns.ListTagsForResourceInput, _ ...func(*sns.Options)) (*sns.ListTagsForResourceOutput, error) {
+	return get[sns.ListTagsForResourceOutput](s.r, "sns", "ListTagsForResource", s.region, map[string]string{"ResourceArn": aws.ToString(in.ResourceArn)})
 }

@@ -10,14 +10,9 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"slices"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/urfave/cli/v2"
 
 	"github.com/trailwatch/trailwatch/audit"
@@ -240,26 +235,29 @@ func interrupted(ctx context.Context, err error) error {
 
 // audited is the account as a command found it before deciding anything.
 type audited struct {
-	env     *Env
-	report  *audit.Report
-	managed []string // the report's alarms that trailwatch made
+	env    *Env
+	report *audit.Report
 }
 
 // connectAndAudit connects and audits: how plan, fix and apply all begin.
+// The audit knows the names the choices give trailwatch's resources, so it
+// recognises trailwatch's own.
 func (o Options) connectAndAudit(ctx context.Context) (audited, error) {
 	env, err := o.Connect(ctx)
 	if err != nil {
 		return audited{}, interrupted(ctx, err)
 	}
-	r, err := auditNow(ctx, env, o.Strict)
+	r, err := auditNow(ctx, env, o.Strict, o.Choices)
 	if err != nil {
 		return audited{}, err
 	}
-	managed, unread := managedAlarms(ctx, env.Writers, r)
-	for _, u := range unread {
-		fmt.Fprintf(o.IO.ErrOut, "Note: %s\n", u)
+	// What the plan cannot tell changes what it does: say so before it.
+	for _, w := range r.Warnings {
+		if w.Code == audit.WarnTagsUnread {
+			fmt.Fprintf(o.IO.ErrOut, "Note: %s\n", w.Message)
+		}
 	}
-	return audited{env: env, report: r, managed: managed}, nil
+	return audited{env: env, report: r}, nil
 }
 
 // planAndShow connects, audits, builds the plan from o.Choices and prints
@@ -269,7 +267,7 @@ func (o Options) planAndShow(ctx context.Context) (audited, *plan.Plan, error) {
 	if err != nil {
 		return audited{}, nil, err
 	}
-	p, err := buildPlan(a.report, o.Choices, a.managed)
+	p, err := buildPlan(ctx, a, o.Choices)
 	if err != nil {
 		return audited{}, nil, err
 	}
@@ -280,61 +278,41 @@ func (o Options) planAndShow(ctx context.Context) (audited, *plan.Plan, error) {
 }
 
 // auditNow audits.
-func auditNow(ctx context.Context, env *Env, strict bool) (*audit.Report, error) {
-	r, err := audit.Run(ctx, env.Audit, audit.Options{Strict: strict})
+func auditNow(ctx context.Context, env *Env, strict bool, c plan.Choices) (*audit.Report, error) {
+	r, err := audit.Run(ctx, env.Audit, audit.Options{Strict: strict, Names: c.Names()})
 	if err != nil {
 		return nil, interrupted(ctx, fmt.Errorf("audit: %w", err))
 	}
 	return r, nil
 }
 
-// managedAlarms lists the report's alarms that carry trailwatch's tag,
-// reading their tags concurrently. A tag read that fails counts as "not
-// trailwatch's", which only ever leads to a new alarm beside the old one,
-// never a change to it; unread says which reads failed, so the user knows.
-func managedAlarms(ctx context.Context, w remediate.Clients, r *audit.Report) (managed, unread []string) {
-	mine := make([]bool, len(r.Facts.Alarms))
-	errs := make([]error, len(r.Facts.Alarms))
-	var wg sync.WaitGroup
-	for i, a := range r.Facts.Alarms {
-		arn, ok := plan.ParseARN(a.ARN)
-		if !ok {
-			continue
-		}
-		wg.Go(func() {
-			tags, err := w.CloudWatch(arn.Region).ListTagsForResource(ctx, &cloudwatch.ListTagsForResourceInput{ResourceARN: aws.String(a.ARN)})
-			if err != nil {
-				errs[i] = err
-				return
-			}
-			mine[i] = slices.ContainsFunc(tags.Tags, func(t cwtypes.Tag) bool {
-				return aws.ToString(t.Key) == plan.ManagedTagKey && aws.ToString(t.Value) == plan.ManagedTagValue
-			})
-		})
-	}
-	wg.Wait()
-	for i, a := range r.Facts.Alarms {
-		switch {
-		case mine[i]:
-			managed = append(managed, a.Name)
-		case errs[i] != nil:
-			unread = append(unread, fmt.Sprintf("could not read the tags of alarm %s (cloudwatch:ListTagsForResource: %v); it is treated as not made by trailwatch, so it is left as it is", a.Name, errs[i]))
-		}
-	}
-	return managed, unread
+// buildPlan plans from the report, probes the names the plan would create
+// resources under (read-only), and plans again with what the probes found,
+// so the plan shows create only for what does not exist.
+func buildPlan(ctx context.Context, a audited, c plan.Choices) (*plan.Plan, error) {
+	p, _, err := planWithLookups(ctx, a, c)
+	return p, err
 }
 
-func buildPlan(r *audit.Report, c plan.Choices, managed []string) (*plan.Plan, error) {
-	c.ManagedAlarms = managed
-	p, err := plan.Build(r, c)
+// planWithLookups is buildPlan, also returning the lookups.
+func planWithLookups(ctx context.Context, a audited, c plan.Choices) (*plan.Plan, plan.Lookups, error) {
+	p0, err := plan.Build(a.report, c, nil)
 	if err != nil {
 		var ue *plan.UnknownError
 		if errors.As(err, &ue) {
-			return nil, exitcode.New(exitcode.Error, err)
+			return nil, nil, exitcode.New(exitcode.Error, err)
 		}
-		return nil, err
+		return nil, nil, err
 	}
-	return p, nil
+	if len(p0.Probes()) == 0 {
+		return p0, nil, nil
+	}
+	lk, err := remediate.Lookup(ctx, p0, a.env.Writers)
+	if err != nil {
+		return nil, nil, interrupted(ctx, fmt.Errorf("look up the names the plan uses: %w", err))
+	}
+	p, err := plan.Build(a.report, c, lk)
+	return p, lk, err
 }
 
 func (o Options) printPlan(p *plan.Plan) error {
@@ -426,7 +404,7 @@ func RunFix(ctx context.Context, o Options) error {
 			}
 			return exitcode.New(exitcode.Error, errors.New(msg+" (nothing was written)"))
 		}
-		p, err = o.ask(ctx, a.report, a.managed, p)
+		p, err = o.ask(ctx, a, p)
 		if err != nil {
 			return err
 		}
@@ -438,7 +416,8 @@ func RunFix(ctx context.Context, o Options) error {
 }
 
 // ask runs the choice form (when the plan needs one) and the confirmation.
-func (o Options) ask(ctx context.Context, r *audit.Report, managed []string, p *plan.Plan) (*plan.Plan, error) {
+func (o Options) ask(ctx context.Context, a audited, p *plan.Plan) (*plan.Plan, error) {
+	r := a.report
 	req := prompt.Request{Account: r.Account, Region: r.Region, Current: o.Choices,
 		AskTarget: p.NeedsTarget() && len(o.Choices.Endpoints()) == 0 && o.Choices.TopicARN == "",
 		Names:     names(p)}
@@ -451,7 +430,14 @@ func (o Options) ask(ctx context.Context, r *audit.Report, managed []string, p *
 			return nil, err
 		}
 		if !reflect.DeepEqual(ch, o.Choices) {
-			np, err := buildPlan(r, ch, managed)
+			if !reflect.DeepEqual(ch.Names(), o.Choices.Names()) {
+				// Other names: the audit recognises trailwatch's own by
+				// them, so it looks again.
+				if a.report, err = auditNow(ctx, a.env, o.Strict, ch); err != nil {
+					return nil, err
+				}
+			}
+			np, err := buildPlan(ctx, a, ch)
 			if err != nil {
 				return nil, err
 			}
@@ -535,7 +521,7 @@ func (o Options) applyAndVerify(ctx context.Context, env *Env, p *plan.Plan) err
 	if applyErr != nil {
 		return exitcode.New(exitcode.Error, applyErr)
 	}
-	after, err := auditNow(ctx, env, o.Strict)
+	after, err := auditNow(ctx, env, o.Strict, p.Choices)
 	if err != nil {
 		return err
 	}
@@ -588,10 +574,10 @@ func writeVerdict(w io.Writer, r *audit.Report, res *remediate.Result) {
 
 // ---- apply ----
 
-// sameSteps rebuilds the plan from the report and the saved plan's choices
-// and reports the steps that differ from the saved ones.
-func sameSteps(r *audit.Report, p *plan.Plan, managed []string) error {
-	want, err := buildPlan(r, p.Choices, managed)
+// sameSteps rebuilds the plan from the report, the saved plan's choices and
+// the lookups made now, and reports the steps that differ from the saved ones.
+func sameSteps(r *audit.Report, p *plan.Plan, lk plan.Lookups) error {
+	want, err := plan.Build(r, p.Choices, lk)
 	if err != nil {
 		return fmt.Errorf("cannot plan again from the recorded state to check its steps: %w", err)
 	}
@@ -627,6 +613,7 @@ func RunApply(ctx context.Context, o Options) error {
 		return err
 	}
 	p := saved.Plan
+	o.Choices = p.Choices
 	a, err := o.connectAndAudit(ctx)
 	if err != nil {
 		return err
@@ -641,14 +628,18 @@ func RunApply(ctx context.Context, o Options) error {
 	if r.Region != saved.Region {
 		return exitcode.New(exitcode.Error, fmt.Errorf("plan %s was made for region %s, but this run works in region %s (--region or the configured region); nothing was written", o.File, saved.Region, r.Region))
 	}
-	if err := plan.CheckFresh(p, r, a.managed); err != nil {
+	_, lk, err := planWithLookups(ctx, a, p.Choices)
+	if err != nil {
+		return err
+	}
+	if err := plan.CheckFresh(p, r, lk); err != nil {
 		return exitcode.New(exitcode.Error, err)
 	}
 	// The checksum finds damage, not intent: anyone can edit a step and
 	// recompute it. So the steps must be exactly what trailwatch plans from
 	// the state and choices the file records, which the fresh audit has just
 	// matched. What was reviewed is what runs.
-	if err := sameSteps(r, p, a.managed); err != nil {
+	if err := sameSteps(r, p, lk); err != nil {
 		return exitcode.New(exitcode.Error, fmt.Errorf("plan %s: %w; nothing was written", o.File, err))
 	}
 	fmt.Fprintf(o.IO.ErrOut, "Plan %s (made %s) matches the account.\n", o.File, saved.Created.Format(time.RFC3339))

@@ -2,6 +2,7 @@ package hardening
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -109,6 +110,14 @@ func TestAuditFaultsPastRetryBudget(t *testing.T) {
 				}
 				if len(r.Gaps) != 0 {
 					t.Errorf("a failed read became gaps %+v", r.Gaps)
+				}
+				if factReads[action] {
+					if r.Compliant == nil || !*r.Compliant || !slices.ContainsFunc(r.Warnings, func(w audit.Warning) bool {
+						return w.Code == audit.WarnTagsUnread && strings.Contains(w.Message, action)
+					}) {
+						t.Errorf("a failed %s: compliant %v, warnings %+v; want compliant and a TAGS_UNREAD warning naming it", action, r.Compliant, r.Warnings)
+					}
+					return
 				}
 				if action != "sts:GetCallerIdentity" && r.Compliant != nil {
 					t.Errorf("compliant = %v, want unknown (nil)", *r.Compliant)

@@ -55,6 +55,10 @@ type report struct {
 	Gaps      []struct {
 		Code string `json:"code"`
 	} `json:"gaps"`
+	Warnings []struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"warnings"`
 	Unknown []struct {
 		Link     string `json:"link"`
 		API      string `json:"api"`

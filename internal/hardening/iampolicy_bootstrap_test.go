@@ -53,6 +53,9 @@ func s3Action(r *http.Request) string {
 	switch {
 	case r.Method == http.MethodGet && strings.Trim(r.URL.Path, "/") == "":
 		return "s3:ListAllMyBuckets"
+	case r.Method == http.MethodGet && bucketOnly && q.Get("list-type") == "2":
+		return "s3:ListBucket" // ListObjectsV2
+
 	case r.Method == http.MethodHead && bucketOnly:
 		return "s3:ListBucket"
 	case r.Method == http.MethodPut && bucketOnly && len(q) == 0:
@@ -78,7 +81,8 @@ func (s *s3Actions) front(t *testing.T, backend string) string {
 }
 
 // observedBootstrap runs fix on an account with no trail where the
-// deterministic bucket name is held by an untagged bucket of the account and
+// deterministic bucket name is held by an untagged bucket of the account
+// holding someone's objects (so it is not an interrupted create's) and
 // a trail named like trailwatch's appears between the audit and the bucket
 // step, so every bootstrap read is made; it returns the IAM actions called
 // (with the implied ones).
@@ -94,6 +98,10 @@ func observedBootstrap(t *testing.T, srv *motoserver.Server) []string {
 		if _, err := f.S3(home).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(b)}); err != nil {
 			t.Fatalf("CreateBucket %s: %v", b, err)
 		}
+	}
+	if _, err := f.S3(home).PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(plan.DefaultBucketName(id.Account, home)),
+		Key: aws.String("data/report.csv"), Body: strings.NewReader("someone's data")}); err != nil {
+		t.Fatalf("PutObject: %v", err)
 	}
 	p := faultproxy.Start(t, srv.URL)
 	p.Add(faultproxy.On("cloudtrail:GetTrail").First(1).Delay(0).Notify(func(faultproxy.Call) {

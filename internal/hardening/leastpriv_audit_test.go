@@ -55,6 +55,10 @@ func TestAuditLeastPrivilege(t *testing.T) {
 				}
 				return
 			}
+			if factReads[action] {
+				checkFactRead(t, res, r, action)
+				return
+			}
 			checkDenied(t, res, r, action, resource[action], "denied")
 
 			// The text a person reads names the action too.
@@ -124,4 +128,22 @@ func checkNamed(t *testing.T, res result, r report, action, resource, says strin
 	if !found {
 		t.Errorf("no unknown read names %s; got %+v\nstderr: %s", action, r.Unknown, res.stderr)
 	}
+}
+
+// factReads only tell whose a resource is (its tags): denied or failed,
+// the verdict stands, the resource is taken for someone else's (so fix never
+// changes it), and a warning names the read.
+var factReads = map[string]bool{"cloudwatch:ListTagsForResource": true, "sns:ListTagsForResource": true}
+
+func checkFactRead(t *testing.T, res result, r report, action string) {
+	t.Helper()
+	if res.code != 0 || verdict(r) != "compliant" {
+		t.Errorf("exit %d, verdict %s; want 0, compliant: %s only tells whose a resource is", res.code, verdict(r), action)
+	}
+	for _, w := range r.Warnings {
+		if w.Code == "TAGS_UNREAD" && strings.Contains(w.Message, action) {
+			return
+		}
+	}
+	t.Errorf("no TAGS_UNREAD warning names %s: %+v", action, r.Warnings)
 }

@@ -60,11 +60,11 @@ func TestFixLeastPrivilege(t *testing.T) {
 			}
 			setup(t, policy.Without(action))
 			res := run(t, t.Context(), append(fix, srv.URL)...)
-			if action == "cloudwatch:ListTagsForResource" {
-				// Here it is only the plan's look at the existing alarms'
-				// tags, which counts a failed read as "not trailwatch's"
-				// (the safe side: a new alarm, never a changed one). The
-				// re-check of an existing alarm before a write needs it.
+			if factReads[action] {
+				// Here it is only the audit's look at the existing alarms'
+				// and topics' tags, which counts a failed read as "not
+				// trailwatch's" (the safe side: a new alarm, never a changed
+				// one). The re-check of an existing one before a write needs it.
 				if res.code != 0 {
 					t.Errorf("exit %d; a denied alarm tag read should only make the plan careful:\n%s", res.code, res.stderr)
 				}

@@ -28,8 +28,10 @@ var auditActions = []string{
 	"cloudtrail:GetEventSelectors",
 	"logs:DescribeMetricFilters",
 	"cloudwatch:DescribeAlarms",
+	"cloudwatch:ListTagsForResource",
 	"sns:GetTopicAttributes",
 	"sns:ListSubscriptionsByTopic",
+	"sns:ListTagsForResource",
 }
 
 // fixActions are the calls `trailwatch fix` and `apply` make beyond the
@@ -50,11 +52,9 @@ var fixActions = []string{
 	"iam:CreateRole",
 	"iam:UpdateAssumeRolePolicy",
 	"iam:PutRolePolicy",
-	"sns:ListTagsForResource",
 	"sns:CreateTopic",
 	"sns:SetTopicAttributes",
 	"sns:Subscribe",
-	"cloudwatch:ListTagsForResource",
 	"cloudwatch:PutMetricAlarm",
 	"kms:DescribeKey",
 	"kms:GetKeyPolicy",

@@ -49,8 +49,8 @@ func TestAuditPolicyIsTheReads(t *testing.T) {
 	}
 	want := []string{
 		"cloudtrail:DescribeTrails", "cloudtrail:GetEventSelectors", "cloudtrail:GetTrailStatus",
-		"cloudwatch:DescribeAlarms", "logs:DescribeMetricFilters",
-		"sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic", "sts:GetCallerIdentity",
+		"cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource", "logs:DescribeMetricFilters",
+		"sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic", "sns:ListTagsForResource", "sts:GetCallerIdentity",
 	}
 	if diff := cmp.Diff(want, p.Actions()); diff != "" {
 		t.Errorf("audit actions (-want +got):\n%s", diff)

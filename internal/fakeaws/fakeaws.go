@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -43,6 +44,8 @@ type Account struct {
 	Alarms  map[string][]cwtypes.MetricAlarm   // by region
 	Topics  map[string]map[string]string       // attributes by topic ARN; absent = no such topic
 	Subs    map[string][]snstypes.Subscription // by topic ARN
+	// Tags by alarm or topic ARN.
+	Tags map[string]map[string]string
 	// Errors by "Operation" or "Operation key" (key as in Call.Key).
 	Errors map[string]error
 
@@ -261,6 +264,16 @@ func (c logsClient) DescribeMetricFilters(ctx context.Context, in *cloudwatchlog
 	if err := c.a.serve(ctx, "DescribeMetricFilters", c.region, group, token); err != nil {
 		return nil, err
 	}
+	if group == "" { // every filter in the region, by group name
+		var all []cwltypes.MetricFilter
+		for _, k := range sortedKeys(c.a.Filters) {
+			if strings.HasPrefix(k, c.region+"/") {
+				all = append(all, c.a.Filters[k]...)
+			}
+		}
+		items, next := page(c.a, all, token)
+		return &cloudwatchlogs.DescribeMetricFiltersOutput{MetricFilters: items, NextToken: next}, nil
+	}
 	fs, ok := c.a.Filters[LogKey(c.region, group)]
 	if !ok {
 		return nil, notFound("ResourceNotFoundException", "The specified log group does not exist.")
@@ -281,6 +294,42 @@ func (c cwClient) DescribeAlarms(ctx context.Context, in *cloudwatch.DescribeAla
 	}
 	items, next := page(c.a, c.a.Alarms[c.region], token)
 	return &cloudwatch.DescribeAlarmsOutput{MetricAlarms: items, NextToken: next}, nil
+}
+
+func (c cwClient) ListTagsForResource(ctx context.Context, in *cloudwatch.ListTagsForResourceInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.ListTagsForResourceOutput, error) {
+	arn := aws.ToString(in.ResourceARN)
+	if err := c.a.serve(ctx, "cloudwatch:ListTagsForResource", c.region, arn, ""); err != nil {
+		return nil, err
+	}
+	out := &cloudwatch.ListTagsForResourceOutput{}
+	for _, k := range sortedKeys(c.a.Tags[arn]) {
+		out.Tags = append(out.Tags, cwtypes.Tag{Key: aws.String(k), Value: aws.String(c.a.Tags[arn][k])})
+	}
+	return out, nil
+}
+
+func (c snsClient) ListTagsForResource(ctx context.Context, in *sns.ListTagsForResourceInput, _ ...func(*sns.Options)) (*sns.ListTagsForResourceOutput, error) {
+	arn := aws.ToString(in.ResourceArn)
+	if err := c.a.serve(ctx, "sns:ListTagsForResource", c.region, arn, ""); err != nil {
+		return nil, err
+	}
+	if _, ok := c.a.Topics[arn]; !ok {
+		return nil, notFound("NotFound", "Topic does not exist")
+	}
+	out := &sns.ListTagsForResourceOutput{}
+	for _, k := range sortedKeys(c.a.Tags[arn]) {
+		out.Tags = append(out.Tags, snstypes.Tag{Key: aws.String(k), Value: aws.String(c.a.Tags[arn][k])})
+	}
+	return out, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 type snsClient struct {

@@ -1,4 +1,4 @@
-package audit
+package chain
 
 import (
 	"strconv"
@@ -26,7 +26,7 @@ func FuzzParseLogGroupARN(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		lg, err := ParseLogGroupARN(s)
 		if err != nil {
-			if lg != nil {
+			if lg != (LogGroup{}) {
 				t.Fatalf("ParseLogGroupARN(%q) returned %+v and the error %v", s, lg, err)
 			}
 			if msg := err.Error(); !strings.HasPrefix(msg, "log group ARN "+strconv.Quote(s)+": ") || len(msg) <= len("log group ARN "+strconv.Quote(s)+": ") {
@@ -37,7 +37,7 @@ func FuzzParseLogGroupARN(f *testing.F) {
 		if lg.Name == "" || strings.Contains(lg.Name, ":") || lg.Region == "" || lg.Account == "" || lg.ARN != s {
 			t.Fatalf("ParseLogGroupARN(%q) = %+v", s, lg)
 		}
-		a, err := parseARN(s)
+		a, err := ParseARN(s)
 		if err != nil {
 			t.Fatalf("accepted %q, which the ARN parser rejects: %v", s, err)
 		}
