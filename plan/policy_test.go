@@ -3,6 +3,8 @@ package plan
 import (
 	"strings"
 	"testing"
+
+	"github.com/trailwatch/trailwatch/internal/policydoc"
 )
 
 // Issue 16: a topic policy with no Version (read as 2008-10-17, where
@@ -28,5 +30,24 @@ func TestMergeTopicPolicyKeepsForeignText(t *testing.T) {
 	}
 	if _, changed, err := MergeTopicPolicy(merged, topic); err != nil || changed {
 		t.Errorf("second merge: changed %v, %v", changed, err)
+	}
+}
+
+// What trailwatch writes passes trailwatch's own judge: a new topic policy
+// and the SNS default policy merged with trailwatch's statement both let
+// CloudWatch publish for an alarm of the account in the topic's region.
+func TestTopicPolicyLetsCloudWatchPublish(t *testing.T) {
+	const topic = "arn:aws:sns:us-east-1:123456789012:alerts"
+	const alarm = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:trailwatch-cloudtrail-config-changes"
+	def := `{"Version":"2008-10-17","Id":"__default_policy_ID","Statement":[{"Sid":"__default_statement_ID","Effect":"Allow","Principal":{"AWS":"*"},"Action":["SNS:Publish"],"Resource":"` + topic + `","Condition":{"StringEquals":{"AWS:SourceOwner":"111122223333"}}}]}`
+	for _, existing := range []string{"", def} {
+		merged, _, err := MergeTopicPolicy(existing, topic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := policydoc.TopicAllowsCloudWatch(merged, topic, alarm, "123456789012")
+		if r.Decision != policydoc.Allowed || r.Statement != `"`+TopicStatementSid+`"` {
+			t.Errorf("%s\n%v", merged, r)
+		}
 	}
 }
