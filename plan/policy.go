@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/trailwatch/trailwatch/chain"
+	"github.com/trailwatch/trailwatch/internal/policydoc"
 )
 
 // RolePolicyName is the inline policy trailwatch puts on the delivery role.
@@ -18,14 +19,6 @@ const RolePolicyName = "trailwatch-cloudtrail-to-cloudwatch-logs"
 // TopicStatementSid identifies the statement trailwatch merges into a topic
 // policy; a statement with this Sid is trailwatch's to rewrite.
 const TopicStatementSid = "TrailwatchCloudWatchAlarmsPublish"
-
-// PolicyDoc is an IAM-style policy document. Statements stay raw so that a
-// merge keeps other statements byte for byte (modulo JSON formatting).
-type PolicyDoc struct {
-	Version   string            `json:"Version,omitempty"`
-	ID        string            `json:"Id,omitempty"`
-	Statement []json.RawMessage `json:"Statement"`
-}
 
 func mustJSON(v any) string {
 	b, err := json.MarshalIndent(v, "", "  ")
@@ -108,75 +101,12 @@ func MergeTopicPolicy(existing, topicARN string) (merged string, changed bool, e
 // MergeStatements adds each of stmts to the policy document existing, by
 // Sid: a statement whose Sid is not there is appended; one whose Sid is
 // there but differs replaces it (the Sids are trailwatch's own); every other
-// statement is kept as it is. changed is false (and merged is existing) when
-// the document already holds every statement as given. An empty existing
-// policy starts a new document.
+// byte of the document, Version and Id included, is kept as it is (see
+// policydoc.Merge). changed is false (and merged is existing) when the
+// document already holds every statement as given. An empty existing policy
+// starts a new document.
 func MergeStatements(existing string, stmts []json.RawMessage) (merged string, changed bool, err error) {
-	doc := PolicyDoc{Version: "2012-10-17"}
-	if strings.TrimSpace(existing) != "" {
-		raw := existing
-		if strings.HasPrefix(raw, "%7B") || strings.HasPrefix(raw, "%7b") {
-			if u, err := url.QueryUnescape(raw); err == nil {
-				raw = u
-			}
-		}
-		if err := json.Unmarshal([]byte(raw), &doc); err != nil {
-			// A single statement object instead of an array.
-			var single struct {
-				Version   string          `json:"Version"`
-				ID        string          `json:"Id"`
-				Statement json.RawMessage `json:"Statement"`
-			}
-			if err2 := json.Unmarshal([]byte(raw), &single); err2 != nil || len(single.Statement) == 0 || single.Statement[0] != '{' {
-				return "", false, fmt.Errorf("existing policy is not a policy document trailwatch can merge into: %w", err)
-			}
-			doc = PolicyDoc{Version: single.Version, ID: single.ID, Statement: []json.RawMessage{single.Statement}}
-		}
-	}
-	sidOf := func(s json.RawMessage) string {
-		var head struct {
-			Sid string `json:"Sid"`
-		}
-		if json.Unmarshal(s, &head) != nil {
-			return ""
-		}
-		return head.Sid
-	}
-	for _, stmt := range stmts {
-		sid := sidOf(stmt)
-		var want any
-		if err := json.Unmarshal(stmt, &want); err != nil || sid == "" {
-			return "", false, fmt.Errorf("internal error: statement without a Sid: %s", stmt)
-		}
-		found := false
-		for i, s := range doc.Statement {
-			if sidOf(s) != sid {
-				continue
-			}
-			found = true
-			var have any
-			_ = json.Unmarshal(s, &have)
-			if !reflect.DeepEqual(have, want) {
-				doc.Statement[i] = stmt
-				changed = true
-			}
-		}
-		if !found {
-			doc.Statement = append(doc.Statement, stmt)
-			changed = true
-		}
-	}
-	if !changed {
-		return existing, false, nil
-	}
-	if doc.Version == "" {
-		doc.Version = "2012-10-17"
-	}
-	b, err := json.Marshal(doc)
-	if err != nil {
-		return "", false, err
-	}
-	return string(b), true, nil
+	return policydoc.Merge(existing, stmts)
 }
 
 // SamePolicy reports whether two policy documents are equal as JSON,
@@ -185,7 +115,7 @@ func SamePolicy(a, b string) bool {
 	dec := func(s string) any {
 		s = strings.TrimSpace(s)
 		if !strings.HasPrefix(s, "{") {
-			if u, err := url.QueryUnescape(s); err == nil {
+			if u, err := url.PathUnescape(s); err == nil {
 				s = u
 			}
 		}
