@@ -168,7 +168,7 @@ func records(event string) []string {
 		"awsRegion": "us-east-1", "sourceIPAddress": "198.51.100.7", "userAgent": "console.amazonaws.com",
 		"requestParameters": map[string]any{"name": "main-trail"}, "responseElements": nil,
 		"requestID": "0e1f2a3b-4c5d-6e7f-8091-a2b3c4d5e6f7", "eventID": "7f6e5d4c-3b2a-1908-f7e6-d5c4b3a2f1e0",
-		"readOnly": strings.HasPrefix(event, "Describe") || strings.HasPrefix(event, "Get") || strings.HasPrefix(event, "Lookup"),
+		"readOnly":  strings.HasPrefix(event, "Describe") || strings.HasPrefix(event, "Get") || strings.HasPrefix(event, "Lookup"),
 		"eventType": "AwsApiCall", "managementEvent": true, "recipientAccountId": "111122223333", "eventCategory": "Management",
 	})
 	return []string{string(b)}
