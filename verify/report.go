@@ -177,5 +177,8 @@ func failure(service, op string, err error) (action, detail string) {
 	case awserr.IsThrottle(err):
 		return action, fmt.Sprintf("could not tell: %s was throttled after retries (%s)", action, awserr.Message(err))
 	}
+	if status := awserr.HTTPStatus(err); status >= 500 {
+		return action, fmt.Sprintf("could not tell: %s failed with HTTP %d (%s)", action, status, awserr.Message(err))
+	}
 	return action, fmt.Sprintf("could not tell: %s failed: %s", action, awserr.Message(err))
 }
