@@ -201,9 +201,9 @@ type JSONReport struct {
 	*Report
 }
 
-// WriteJSON writes the report as indented JSON. "targets" and each
-// target's "checks" are always arrays; "fire" is null when the alarm was
-// not fired.
+// WriteJSON writes the report as indented JSON. "targets", each target's
+// "checks" and a firing's "steps" are always arrays; "fire" is null when
+// firing was not asked for.
 func WriteJSON(w io.Writer, r *Report) error {
 	out := *r
 	out.Targets = slices.Clone(r.Targets)
@@ -213,6 +213,11 @@ func WriteJSON(w io.Writer, r *Report) error {
 	for i := range out.Targets {
 		if out.Targets[i].Checks == nil {
 			out.Targets[i].Checks = []Check{}
+		}
+		if f := out.Targets[i].Fire; f != nil && f.Steps == nil {
+			cp := *f
+			cp.Steps = []Step{}
+			out.Targets[i].Fire = &cp
 		}
 	}
 	v := JSONReport{Verdict: r.Verdict(), Report: &out}

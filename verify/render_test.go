@@ -142,3 +142,21 @@ func TestTextColor(t *testing.T) {
 		t.Errorf("colour changes the words (-plain +color):\n%s", diff)
 	}
 }
+
+// A firing refused before any call still has "steps": [] in JSON.
+func TestJSONRefusedFireHasSteps(t *testing.T) {
+	f := healthy()
+	tg := firingTarget()
+	tg.Alarm.ActionsEnabled = false
+	r := &Report{Targets: []TargetReport{{Control: "c", Fire: Fire(context.Background(), f, tg, fireOpts())}}}
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), `"steps": []`) || !strings.Contains(buf.String(), `"status": "skipped"`) {
+		t.Errorf("JSON:\n%s", buf.String())
+	}
+	if r.Targets[0].Fire.Steps != nil {
+		t.Error("WriteJSON changed the report")
+	}
+}
