@@ -80,7 +80,7 @@ func uniqueMessages(samples []Sample) []string {
 // must catch does not match is Broken too (the filter misses the event).
 // Both matching a record it need not catch is only noted: a broad filter
 // sends extra alerts, not none.
-func judgeAgreement(f *Filter, samples []Sample, aws map[string]bool, awsErr error) Check {
+func judgeAgreement(f *Filter, samples []Sample, awsSays map[string]bool, awsErr error) Check {
 	c := Check{Name: CheckPattern, Resource: f.Name}
 	p, perr := pattern.Parse(f.Pattern)
 	for _, s := range samples {
@@ -89,7 +89,7 @@ func judgeAgreement(f *Filter, samples []Sample, aws map[string]bool, awsErr err
 			r.Trailwatch = pattern.Match(p, s.Message)
 		}
 		if awsErr == nil {
-			v := aws[s.Message]
+			v := awsSays[s.Message]
 			r.AWS = &v
 		}
 		c.Samples = append(c.Samples, r)
