@@ -349,19 +349,17 @@ func clip(s string, n int) string {
 
 // resetCommand is the AWS CLI command that sets the alarm back to OK.
 func resetCommand(region, alarm string, extra []string) string {
-	args := []string{"aws", "cloudwatch", "set-alarm-state", "--region", shellQuote(region),
-		"--alarm-name", shellQuote(alarm), "--state-value", "OK",
-		"--state-reason", shellQuote("trailwatch verify: reset after test")}
+	args := []string{"aws", "cloudwatch", "set-alarm-state", "--region", ShellQuote(region),
+		"--alarm-name", ShellQuote(alarm), "--state-value", "OK",
+		"--state-reason", ShellQuote("trailwatch verify: reset after test")}
 	return strings.Join(append(args, extra...), " ")
 }
 
-// shellQuote quotes s for a POSIX shell when it needs it.
-func shellQuote(s string) string {
+// ShellQuote quotes s for a POSIX shell when it needs it (for the reset
+// command, and for callers building FireOptions.ResetArgs).
+func ShellQuote(s string) string {
 	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@+,") == "" {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
-
-// ShellQuote is shellQuote for callers building ResetArgs.
-func ShellQuote(s string) string { return shellQuote(s) }

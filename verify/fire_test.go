@@ -304,8 +304,8 @@ func TestShellQuote(t *testing.T) {
 		"":              "''",
 		"$(rm -rf /)":   "'$(rm -rf /)'",
 	} {
-		if got := shellQuote(in); got != want {
-			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
+		if got := ShellQuote(in); got != want {
+			t.Errorf("ShellQuote(%q) = %s, want %s", in, got, want)
 		}
 	}
 }

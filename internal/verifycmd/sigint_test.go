@@ -2,13 +2,11 @@ package verifycmd_test
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"os/exec"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -55,18 +53,8 @@ func TestFireSIGINTDuringWait(t *testing.T) {
 		t.Fatal(err)
 	}
 	proc.Store(cmd.Process)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	var err error
-	select {
-	case err = <-done:
-	case <-time.After(2 * time.Minute):
-		_ = cmd.Process.Signal(syscall.SIGKILL)
-		t.Fatalf("verify did not end after SIGINT:\n%s", out.String())
-	}
-	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
-		t.Errorf("exit: %v, want status 1\n%s", err, out.String())
+	if code := testaccount.WaitExit(t, cmd, 2*time.Minute, out.String); code != 1 {
+		t.Errorf("exit %d, want status 1\n%s", code, out.String())
 	}
 	if s, _ := during.Load().(cwtypes.StateValue); s != cwtypes.StateValueAlarm {
 		t.Fatalf("when the signal was sent the alarm was %q, want ALARM (the signal came outside the wait?)\n%s", s, out.String())
