@@ -165,9 +165,15 @@ func Fire(ctx context.Context, c Clients, t Target, o FireOptions) *FireResult {
 	f.done(step, start)
 
 	// 3. wait, then 4. reset whatever happened.
-	f.wait(ctx, topics, start.Add(-historySkew))
-	f.reset(ctx)
+	f.waitThenReset(ctx, topics, start.Add(-historySkew))
 	return f.finish()
+}
+
+// waitThenReset waits, then resets; the reset is deferred so that it runs
+// even if the wait panics.
+func (f *firing) waitThenReset(ctx context.Context, topics []string, since time.Time) {
+	defer f.reset(ctx)
+	f.wait(ctx, topics, since)
 }
 
 // firing is one Fire in progress.
