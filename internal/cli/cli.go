@@ -17,6 +17,7 @@ import (
 	"github.com/trailwatch/trailwatch/internal/iampolicy"
 	"github.com/trailwatch/trailwatch/internal/patterncmd"
 	"github.com/trailwatch/trailwatch/internal/term"
+	"github.com/trailwatch/trailwatch/internal/verifycmd"
 )
 
 // Version is the program's version, set at build time with
@@ -80,6 +81,7 @@ func commands(io *term.IO) []*cli.Command {
 	}
 	cmds = append(cmds, fixcmd.Commands(streams)...)
 	cmds = append(cmds, iampolicy.Command(streams))
+	cmds = append(cmds, verifycmd.Command(streams, nil)) // TODO(integrator): pass pattern.ExampleRecords for the sample records
 	return cmds
 }
 

@@ -50,6 +50,10 @@ func TestRunErrors(t *testing.T) {
 		{[]string{"iam-policy", "--for", "audit", "now"}, `iam-policy takes no arguments, got ["now"]`},
 		{[]string{"audit", "--evidence", "e.json", "--profile", "p", "--endpoint-url", "http://x"}, "cannot be combined with --profile, --endpoint-url"},
 		{[]string{"iam-policy", "--for", "everything"}, "everything"},
+		{[]string{"verify", "now"}, `verify takes no arguments, got ["now"]`},
+		{[]string{"verify", "--timeout", "0s"}, "--timeout 0s: want a duration from 1s to 15m0s"},
+		{[]string{"verify", "--yes"}, "--yes only confirms --fire"},
+		{[]string{"verify", "--max-delivery-age", "soon"}, `invalid value "soon" for flag --max-delivery-age`},
 	} {
 		code, out, errOut := run(t, tc.args...)
 		if code != exitcode.Error {

@@ -2,13 +2,11 @@ package hardening
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"os/exec"
 	"slices"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -62,18 +60,8 @@ func TestFixSIGINT(t *testing.T) {
 		t.Fatal(err)
 	}
 	proc.Store(cmd.Process)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	var err error
-	select {
-	case err = <-done:
-	case <-time.After(2 * time.Minute):
-		_ = cmd.Process.Signal(syscall.SIGKILL)
-		t.Fatalf("fix did not end after SIGINT:\n%s", out.String())
-	}
-	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
-		t.Errorf("exit: %v, want status 1\n%s", err, out.String())
+	if code := testaccount.WaitExit(t, cmd, 2*time.Minute, out.String); code != 1 {
+		t.Errorf("exit %d, want status 1\n%s", code, out.String())
 	}
 	if want, got := throughStep(ops, k), writeOps(p.Calls()); !slices.Equal(got, want) {
 		t.Errorf("writes %v; want those through the interrupted step %v", got, want)

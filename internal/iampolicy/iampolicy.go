@@ -1,5 +1,5 @@
 // Package iampolicy is the minimal IAM policy each trailwatch mode needs,
-// printed by `trailwatch iam-policy --for audit|fix`.
+// printed by `trailwatch iam-policy --for audit|fix|verify`.
 //
 // The actions live in one table, Actions. Tests in internal/hardening run
 // each mode against moto through a recording proxy and compare the
@@ -16,8 +16,9 @@ import (
 
 // Modes a policy can be printed for.
 const (
-	ModeAudit = "audit"
-	ModeFix   = "fix"
+	ModeAudit  = "audit"
+	ModeFix    = "fix"
+	ModeVerify = "verify"
 )
 
 // auditActions are the reads `trailwatch audit` makes.
@@ -79,6 +80,16 @@ var fixActions = []string{
 	"s3:PutBucketPolicy",
 }
 
+// verifyActions are the calls `trailwatch verify` makes beyond the audit's
+// reads (it audits first to find the chain): the verify package's checks,
+// and cloudwatch:SetAlarmState, its only write, made with --fire alone.
+var verifyActions = []string{
+	"logs:TestMetricFilter",
+	"cloudwatch:DescribeAlarmHistory",
+	"cloudwatch:GetMetricData",
+	"cloudwatch:SetAlarmState",
+}
+
 // implied are actions AWS authorizes inside another call rather than as
 // calls of their own: tags given at creation need the service's tagging
 // action, and UpdateTrail with CloudWatchLogsRoleArn needs iam:PassRole on
@@ -105,6 +116,8 @@ func Calls(mode string) ([]string, error) {
 		out = slices.Clone(auditActions)
 	case ModeFix:
 		out = slices.Concat(auditActions, fixActions)
+	case ModeVerify:
+		out = slices.Concat(auditActions, verifyActions)
 	default:
 		return nil, modeError(mode)
 	}
@@ -132,7 +145,7 @@ func Actions(mode string) ([]string, error) {
 }
 
 func modeError(mode string) error {
-	return fmt.Errorf("invalid mode %q: expected audit|fix", mode)
+	return fmt.Errorf("invalid mode %q: expected audit|fix|verify", mode)
 }
 
 // Policy is an IAM policy document.
@@ -150,7 +163,7 @@ type Statement struct {
 	Condition map[string]map[string]string `json:"Condition,omitempty"`
 }
 
-// For returns the minimal policy for mode ("audit" or "fix"): one Allow
+// For returns the minimal policy for mode ("audit", "fix" or "verify"): one Allow
 // statement per service, and for fix a separate iam:PassRole statement that
 // only allows passing a role to CloudTrail.
 //

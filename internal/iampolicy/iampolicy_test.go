@@ -19,7 +19,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func TestGolden(t *testing.T) {
-	for _, mode := range []string{ModeAudit, ModeFix} {
+	for _, mode := range []string{ModeAudit, ModeFix, ModeVerify} {
 		t.Run(mode, func(t *testing.T) {
 			var buf bytes.Buffer
 			if err := Print(&buf, mode); err != nil {
@@ -58,7 +58,7 @@ func TestAuditPolicyIsTheReads(t *testing.T) {
 }
 
 func TestPolicyShape(t *testing.T) {
-	for _, mode := range []string{ModeAudit, ModeFix} {
+	for _, mode := range []string{ModeAudit, ModeFix, ModeVerify} {
 		p, err := For(mode)
 		if err != nil {
 			t.Fatal(err)
@@ -123,6 +123,28 @@ func TestFixIncludesAudit(t *testing.T) {
 	}
 }
 
+// verify audits first, then makes its own reads; only --fire writes, and
+// that one write is the alarm's state.
+func TestVerifyPolicy(t *testing.T) {
+	audit, _ := Actions(ModeAudit)
+	verify, _ := Actions(ModeVerify)
+	var extra []string
+	for _, a := range verify {
+		if !slices.Contains(audit, a) {
+			extra = append(extra, a)
+		}
+	}
+	want := []string{"cloudwatch:DescribeAlarmHistory", "cloudwatch:GetMetricData", "cloudwatch:SetAlarmState", "logs:TestMetricFilter"}
+	if diff := cmp.Diff(want, extra); diff != "" {
+		t.Errorf("verify beyond the audit (-want +got):\n%s", diff)
+	}
+	for _, a := range audit {
+		if !slices.Contains(verify, a) {
+			t.Errorf("verify policy lacks the audit's %s", a)
+		}
+	}
+}
+
 func TestWithout(t *testing.T) {
 	p, _ := For(ModeAudit)
 	q := p.Without("sts:GetCallerIdentity")
@@ -144,8 +166,8 @@ func TestBadMode(t *testing.T) {
 			t.Errorf("For(%q) succeeded", mode)
 			continue
 		}
-		if msg := err.Error(); !strings.Contains(msg, `"`+mode+`"`) || !strings.Contains(msg, "audit|fix") {
-			t.Errorf("For(%q) error %q should name the value and audit|fix", mode, msg)
+		if msg := err.Error(); !strings.Contains(msg, `"`+mode+`"`) || !strings.Contains(msg, "audit|fix|verify") {
+			t.Errorf("For(%q) error %q should name the value and audit|fix|verify", mode, msg)
 		}
 	}
 }
@@ -184,7 +206,7 @@ func TestCommand(t *testing.T) {
 
 	// Without --for: an error on stderr and nothing on stdout, so
 	// `iam-policy > policy.json` cannot save the help text as a policy.
-	if out, err := runCommand(t); err == nil || !strings.Contains(err.Error(), "--for audit or --for fix") || out != "" {
+	if out, err := runCommand(t); err == nil || !strings.Contains(err.Error(), "--for audit, --for fix or --for verify") || out != "" {
 		t.Errorf("without --for: err %v, stdout %q; want an error naming --for and no output", err, out)
 	}
 	if _, err := runCommand(t, "--for", "audit", "extra"); err == nil {

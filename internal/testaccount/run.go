@@ -6,8 +6,10 @@ package testaccount
 
 import (
 	"context"
+	"errors"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -36,4 +38,29 @@ func Binary(t testing.TB) string {
 		t.Fatalf("build trailwatch: %v\n%s", err, out)
 	}
 	return bin
+}
+
+// WaitExit waits for cmd, already started, to end and returns its exit
+// status. If it has not ended after limit, it is killed and the test fails
+// with output (what the process printed so far).
+func WaitExit(t testing.TB, cmd *exec.Cmd, limit time.Duration, output func() string) int {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		var exit *exec.ExitError
+		switch {
+		case err == nil:
+			return 0
+		case errors.As(err, &exit):
+			return exit.ExitCode()
+		}
+		t.Fatalf("wait for %s: %v\n%s", cmd.Path, err, output())
+	case <-time.After(limit):
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		<-done
+		t.Fatalf("%s did not end within %s:\n%s", cmd.Path, limit, output())
+	}
+	return -1
 }
