@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+
+	"github.com/trailwatch/trailwatch/chain"
 )
 
 // maxAlarmNames is how many names DescribeAlarms takes in one call
@@ -49,13 +51,13 @@ func alarmReadiness(name, region string, a cwtypes.MetricAlarm, found bool) (Sta
 		return Broken, fmt.Sprintf("alarm %s no longer exists in %s", name, region)
 	case !aws.ToBool(a.ActionsEnabled):
 		return Broken, "its actions are disabled (ActionsEnabled false): it changes state but notifies nobody"
-	case len(SNSTopics(a.AlarmActions)) == 0:
+	case len(chain.SNSTopics(a.AlarmActions)) == 0:
 		return Broken, "it names no SNS topic among its alarm actions"
 	case a.StateValue == cwtypes.StateValueAlarm:
 		return Unknown, fmt.Sprintf("it is in ALARM now (since %s: %s). While it stays there a new event sends nothing, since actions run only when the state changes; if no trail change happened recently, look at how it treats missing data and at the filter's default value",
 			stampPtr(a.StateUpdatedTimestamp), strings.TrimSpace(aws.ToString(a.StateReason)))
 	}
-	return OK, fmt.Sprintf("actions enabled, state %s, notifies %s", a.StateValue, strings.Join(SNSTopics(a.AlarmActions), ", "))
+	return OK, fmt.Sprintf("actions enabled, state %s, notifies %s", a.StateValue, strings.Join(chain.SNSTopics(a.AlarmActions), ", "))
 }
 
 func judgeAlarm(t *Alarm, alarms map[string]cwtypes.MetricAlarm, err error) Check {
@@ -70,7 +72,7 @@ func judgeAlarm(t *Alarm, alarms map[string]cwtypes.MetricAlarm, err error) Chec
 	if c.Status == OK {
 		// The topics the other checks follow came from the audit; say so
 		// when the alarm has changed since.
-		if now := SNSTopics(a.AlarmActions); !slices.Equal(now, t.Topics) {
+		if now := chain.SNSTopics(a.AlarmActions); !slices.Equal(now, t.Topics) {
 			c.Detail += fmt.Sprintf(" (the audit saw %s)", strings.Join(t.Topics, ", "))
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/trailwatch/trailwatch/chain"
 	"github.com/trailwatch/trailwatch/internal/awserr"
 )
 
@@ -130,7 +131,7 @@ func Fire(ctx context.Context, c Clients, t Target, o FireOptions) *FireResult {
 	if step.Status != OK {
 		return f.finish()
 	}
-	topics := SNSTopics(cur.AlarmActions)
+	topics := chain.SNSTopics(cur.AlarmActions)
 
 	// 2. alarm.
 	start = o.Now()

@@ -130,17 +130,6 @@ func controlIDs(ts []Target) []string {
 	return ids
 }
 
-// SNSTopics returns the SNS topic ARNs among an alarm's actions, in order.
-func SNSTopics(actions []string) []string {
-	var out []string
-	for _, a := range actions {
-		if p, err := awsarn.Parse(a); err == nil && p.Service == "sns" && p.Resource != "" && !strings.Contains(p.Resource, ":") {
-			out = append(out, a)
-		}
-	}
-	return out
-}
-
 // topicParts splits an SNS topic ARN into region, account and name.
 func topicParts(arn string) (region, account, name string, ok bool) {
 	p, err := awsarn.Parse(arn)

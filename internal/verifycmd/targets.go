@@ -1,17 +1,14 @@
 package verifycmd
 
-// The one place that reads an *audit.Report for verify. The report is being
-// redesigned (one home per chain link); when it changes, only this file
-// changes.
+// The one place that reads an *audit.Report for verify.
 
 import (
 	"fmt"
 	"strings"
 
-	awsarn "github.com/aws/aws-sdk-go-v2/aws/arn"
-
 	"github.com/trailwatch/trailwatch/audit"
 	"github.com/trailwatch/trailwatch/audit/pattern"
+	"github.com/trailwatch/trailwatch/chain"
 	"github.com/trailwatch/trailwatch/verify"
 )
 
@@ -47,32 +44,17 @@ func Targets(r *audit.Report, examples func(eventName string) []string) ([]verif
 		}
 		t.Samples = samples
 	}
-	if name := chainAlarm(r); name != "" {
-		for _, a := range f.Alarms {
-			if a.Name != name {
-				continue
-			}
-			region := ""
-			if p, err := awsarn.Parse(a.ARN); err == nil {
-				region = p.Region
-			} else if f.LogGroup != nil {
-				region = f.LogGroup.Region // alarms are read in the log group's region
-			}
-			t.Alarm = &verify.Alarm{Name: a.Name, ARN: a.ARN, Region: region, ActionsEnabled: a.ActionsEnabled,
-				Topics: verify.SNSTopics(a.AlarmActions)}
+	// Only an alarm that fires on one event is worth firing: the reported
+	// chain's, when its alarm link passes.
+	if a := f.Alarm; a != nil && r.Link(audit.LinkAlarm).Status == audit.Passed {
+		region := a.Region
+		if region == "" && f.LogGroup != nil {
+			region = f.LogGroup.Region // alarms are read in the log group's region
 		}
+		t.Alarm = &verify.Alarm{Name: a.Name, ARN: a.ARN, Region: region, ActionsEnabled: a.ActionsEnabled,
+			Topics: chain.SNSTopics(a.AlarmActions)}
 	}
 	return []verify.Target{t}, nil
-}
-
-// chainAlarm is the alarm the reported chain passes through, or "".
-func chainAlarm(r *audit.Report) string {
-	for _, l := range r.Chain {
-		if l.Name == audit.LinkAlarm && l.Status == audit.Passed {
-			return l.Resource
-		}
-	}
-	return ""
 }
 
 // auditCheck is the audit's verdict on the whole chain as a check: the

@@ -46,7 +46,8 @@ func TestTargetsFromReport(t *testing.T) {
 		{"compliant", verify.Target{Trail: trail, Filter: filter, Alarm: alarm(true)}, verify.OK, "the chain is complete"},
 		{"pending-subscription", verify.Target{Trail: trail, Filter: filter, Alarm: alarm(true)}, verify.Broken, "gaps: NO_CONFIRMED_SUBSCRIPTION"},
 		{"alarm-not-notifying", verify.Target{Trail: trail, Filter: filter, Alarm: alarm(false)}, verify.Broken, "ALARM_NOT_NOTIFYING"},
-		{"no-metric-filter", verify.Target{Trail: trail}, verify.Broken, "NO_METRIC_FILTER"},
+		// The filter is gone; its alarm is still there and can be fired.
+		{"no-metric-filter", verify.Target{Trail: trail, Alarm: alarm(true)}, verify.Broken, "NO_METRIC_FILTER"},
 		{"no-trail", verify.Target{}, verify.Broken, "NO_MULTI_REGION_TRAIL"},
 		{"denied", verify.Target{Trail: trail}, verify.Unknown, "could not tell: the audit could not read logs:DescribeMetricFilters"},
 	}
