@@ -125,7 +125,10 @@ func Load(ctx context.Context, s Settings) (*Factory, error) {
 	if s.EndpointURL != "" {
 		opts = append(opts, config.WithBaseEndpoint(s.EndpointURL))
 	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err := checkSharedFiles(); err != nil {
+		return nil, err
+	}
+	cfg, err := loadDefaultConfig(ctx, opts)
 	if err != nil {
 		var notExist config.SharedConfigProfileNotExistError
 		if errors.As(err, &notExist) {
