@@ -63,6 +63,7 @@ type Identity struct {
 // and region, created on first use. It is safe for concurrent use.
 type Factory struct {
 	cfg         aws.Config
+	settings    Settings // what Load was given, for messages
 	pathStyleS3 bool
 	assumedRole string // the role ARN when credentials come from AssumeRole
 
@@ -164,10 +165,20 @@ func Load(ctx context.Context, s Settings) (*Factory, error) {
 		// Assume now, so a role that cannot be assumed fails here with its
 		// name and the reason, not as an unknown link in the middle of a run.
 		if _, err := f.Identity(ctx); err != nil {
-			return nil, err
+			return nil, f.regionError(s, err)
 		}
 	}
+	f.settings = s
 	return f, nil
+}
+
+// regionError explains a failed first call in a region the SDK does not
+// know as that region's fault, naming the closest known one.
+func (f *Factory) regionError(s Settings, err error) error {
+	if KnownRegion(f.cfg.Region) {
+		return err
+	}
+	return &UnknownRegionError{Region: f.cfg.Region, From: regionSource(s), Closest: ClosestRegion(f.cfg.Region), Err: err}
 }
 
 // Connect is Load followed by sts:GetCallerIdentity, so a missing or expired
@@ -181,6 +192,11 @@ func Connect(ctx context.Context, s Settings) (*Factory, error) {
 		return nil, err
 	}
 	if _, err := f.Identity(ctx); err != nil {
+		if !KnownRegion(f.Region()) {
+			// Any failure, even an answer: behind a proxy that refuses
+			// unknown hosts, a typo reads as a denial.
+			return nil, f.regionError(f.settings, err)
+		}
 		var apiErr smithy.APIError
 		if !errors.As(err, &apiErr) {
 			// No response at all: no credentials, or no connection.
