@@ -12,12 +12,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
@@ -31,12 +33,20 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
+
+	"github.com/trailwatch/trailwatch/internal/awserr"
 )
 
 // DefaultRetryMaxAttempts is how many times the SDK tries a call (the first
 // attempt included) before the error reaches the caller, unless
 // AWS_MAX_ATTEMPTS or the profile's max_attempts says otherwise.
 const DefaultRetryMaxAttempts = 5
+
+// DefaultAttemptTimeout bounds one attempt of one call, from sending the
+// request to reading the whole answer. AWS answers the calls trailwatch makes
+// in well under a second; a stalled attempt is retried like a dropped
+// connection.
+const DefaultAttemptTimeout = 30 * time.Second
 
 // Settings are the AWS options a command takes from its flags. Empty fields
 // fall back to the SDK's own sources (environment, shared config).
@@ -50,6 +60,8 @@ type Settings struct {
 
 	// RetryMaxAttempts overrides DefaultRetryMaxAttempts when positive.
 	RetryMaxAttempts int
+	// AttemptTimeout overrides DefaultAttemptTimeout when positive.
+	AttemptTimeout time.Duration
 }
 
 // Identity is who the credentials belong to (sts:GetCallerIdentity).
@@ -152,6 +164,16 @@ func Load(ctx context.Context, s Settings) (*Factory, error) {
 	if s.RetryMaxAttempts > 0 {
 		cfg.RetryMaxAttempts = s.RetryMaxAttempts
 	}
+	// Each attempt of a call has its own deadline, so an endpoint that
+	// accepts the connection and never answers is retried, then given up on,
+	// rather than waited on forever; the command's --timeout bounds the whole.
+	if bc, ok := cfg.HTTPClient.(*awshttp.BuildableClient); ok {
+		attempt := s.AttemptTimeout
+		if attempt <= 0 {
+			attempt = DefaultAttemptTimeout
+		}
+		cfg.HTTPClient = bc.WithTimeout(attempt)
+	}
 	if cfg.Region == "" {
 		return nil, errors.New("no AWS region configured: pass --region, set AWS_REGION, or set a region in the profile")
 	}
@@ -200,7 +222,7 @@ func Connect(ctx context.Context, s Settings) (*Factory, error) {
 		var apiErr smithy.APIError
 		if !errors.As(err, &apiErr) {
 			// No response at all: no credentials, or no connection.
-			return nil, fmt.Errorf("identify the caller with sts:GetCallerIdentity: %w", err)
+			return nil, fmt.Errorf("identify the caller: %w", awserr.Readable(err))
 		}
 	}
 	return f, nil
@@ -212,6 +234,7 @@ func Connect(ctx context.Context, s Settings) (*Factory, error) {
 func FromConfig(cfg aws.Config) *Factory { return newFactory(cfg) }
 
 func newFactory(cfg aws.Config) *Factory {
+	cfg.APIOptions = append(slices.Clone(cfg.APIOptions), trackCalls)
 	return &Factory{cfg: cfg, pathStyleS3: cfg.BaseEndpoint != nil && *cfg.BaseEndpoint != ""}
 }
 
