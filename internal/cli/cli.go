@@ -12,6 +12,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/trailwatch/trailwatch/internal/awserr"
 	"github.com/trailwatch/trailwatch/internal/exitcode"
 	"github.com/trailwatch/trailwatch/internal/fixcmd"
 	"github.com/trailwatch/trailwatch/internal/iampolicy"
@@ -32,7 +33,7 @@ func Run(ctx context.Context, args []string, io *term.IO) int {
 	app := NewApp(io)
 	err := app.RunContext(ctx, reorder(app, args))
 	if err != nil {
-		if msg := err.Error(); msg != "" {
+		if msg := awserr.Explain(err); msg != "" {
 			fmt.Fprintf(io.ErrOut, "trailwatch: %s\n", msg)
 		}
 	}
@@ -68,6 +69,7 @@ func NewApp(io *term.IO) *cli.App {
 	app.OnUsageError = usageError("trailwatch")
 	for _, c := range app.Commands {
 		setUsageErrors(c, "trailwatch")
+		setTimeouts(c, io)
 	}
 	return app
 }

@@ -6,6 +6,7 @@ package cliflags
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -21,6 +22,7 @@ const (
 	AssumeRole      = "assume-role"
 	ExternalID      = "external-id"
 	RoleSessionName = "role-session-name"
+	Timeout         = "timeout"
 	Output          = "output"
 	NoColor         = "no-color"
 )
@@ -40,7 +42,21 @@ func AWSFlags() []cli.Flag {
 		&cli.StringFlag{Name: AssumeRole, Category: Category, Usage: "`ARN` of a role to assume with the caller's credentials, to work in the role's account"},
 		&cli.StringFlag{Name: ExternalID, Category: Category, Usage: "external `ID` the role's trust policy requires (with --assume-role)"},
 		&cli.StringFlag{Name: RoleSessionName, Category: Category, Usage: "`NAME` of the session for the assumed role (with --assume-role; default trailwatch-<time>)"},
+		&cli.DurationFlag{Name: Timeout, Category: Category, Usage: "give up when the command's AWS work takes longer than `DURATION`, such as 90s or 5m; " +
+			"time at prompts is not counted; 0 means no limit (each attempt of a call still ends after 30s)"},
 	}
+}
+
+// DefaultTimeout is --timeout's default for a command: an audit makes a few
+// dozen reads that AWS answers in well under a second each; fix and apply
+// also write, and may wait a minute or two for a new IAM role to reach
+// CloudTrail.
+func DefaultTimeout(command string) time.Duration {
+	switch command {
+	case "fix", "apply":
+		return 10 * time.Minute
+	}
+	return 2 * time.Minute
 }
 
 // SettingsFrom reads the AWS flags of c.

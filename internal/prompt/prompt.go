@@ -13,6 +13,7 @@ import (
 
 	"github.com/charmbracelet/huh"
 
+	"github.com/trailwatch/trailwatch/internal/budget"
 	"github.com/trailwatch/trailwatch/plan"
 )
 
@@ -77,6 +78,8 @@ func keyMap() *huh.KeyMap {
 }
 
 func (h *Huh) run(ctx context.Context, f *huh.Form) error {
+	// The command's --timeout is for AWS, not for the user's reading.
+	defer budget.Pause(ctx)()
 	f = f.WithInput(h.In).WithOutput(h.Out).WithAccessible(h.Accessible).WithShowHelp(true).WithKeyMap(keyMap())
 	err := f.RunWithContext(ctx)
 	if err != nil && (errors.Is(err, huh.ErrUserAborted) || ctx.Err() != nil) {
