@@ -3,8 +3,8 @@ package cli
 import (
 	"context"
 	"net"
-	"strings"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
