@@ -91,7 +91,7 @@ func runAudit(ctx context.Context, o auditOptions) error {
 	if o.Evidence != "" {
 		c, err := evidence.Load(o.Evidence)
 		if err != nil {
-			return fmt.Errorf("load evidence %s: %w", o.Evidence, err)
+			return err // it names the file already
 		}
 		clients = c
 	} else {

@@ -6,6 +6,7 @@ package cliflags
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -101,7 +102,11 @@ func OutputFlags() []cli.Flag {
 
 // OutputFrom returns the validated --output value.
 func OutputFrom(c *cli.Context) (Format, error) {
-	return ParseFormat(c.String(Output))
+	f, err := ParseFormat(c.String(Output))
+	if err != nil {
+		return "", Usage(c.Command, err)
+	}
+	return f, nil
 }
 
 // ParseFormat validates an --output value.
@@ -123,7 +128,43 @@ func Color(c *cli.Context, io *term.IO) bool {
 // stray word (a mistyped flag value, say) is an error rather than ignored.
 func NoArgs(c *cli.Context) error {
 	if c.NArg() > 0 {
-		return fmt.Errorf("%s takes no arguments, got %q", c.Command.Name, c.Args().Slice())
+		return Usage(c.Command, fmt.Errorf("%s takes no arguments, got %q", c.Command.Name, c.Args().Slice()))
 	}
 	return nil
+}
+
+// UsageError is a command line that cannot run as written: a mistyped
+// command or flag, a missing or extra argument, a flag value of the wrong
+// form. The command line prints the command's usage line after it.
+type UsageError struct {
+	Command *cli.Command // nil for the program itself
+	Err     error
+}
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// Usage marks err as a usage error of command c (nil: the program).
+func Usage(c *cli.Command, err error) error { return &UsageError{Command: c, Err: err} }
+
+// UsageLine is how command c is called, such as "trailwatch apply FILE
+// [options]"; for nil, how the program is.
+func UsageLine(c *cli.Command) string {
+	if c == nil {
+		return "trailwatch COMMAND [options]"
+	}
+	name := c.HelpName
+	if name == "" {
+		name = "trailwatch " + c.Name
+	}
+	for _, sub := range c.Subcommands {
+		if sub.Name != "help" { // urfave/cli adds a help subcommand to each command
+			return name + " COMMAND [options]"
+		}
+	}
+	line := name + " [options]"
+	if args := strings.TrimSpace(c.ArgsUsage); args != "" {
+		line = name + " " + args + " [options]"
+	}
+	return line
 }
