@@ -393,6 +393,9 @@ func RunPlan(ctx context.Context, o Options) error {
 			}
 			fmt.Fprintf(o.IO.ErrOut, "Saved the plan to %s. Apply it with: trailwatch apply %s\n", o.Out, o.Out)
 		}
+	} else if !p.Empty() && o.Format != cliflags.JSON {
+		fmt.Fprintln(o.IO.ErrOut, "This plan was not saved. To apply exactly these steps, run plan again with --out FILE, then\n"+
+			"trailwatch apply FILE; or run trailwatch fix with the same flags, which plans again and asks before writing.")
 	}
 	return planStatus(p, a.report)
 }
