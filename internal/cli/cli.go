@@ -20,10 +20,6 @@ import (
 	"github.com/trailwatch/trailwatch/internal/term"
 )
 
-// Version is the program's version, set at build time with
-// -ldflags "-X github.com/trailwatch/trailwatch/internal/cli.Version=v1.2.3".
-var Version = "dev"
-
 // Run runs the command line args (args[0] is the program name) and returns
 // the exit status: 0 success or compliant, 2 gaps or pending changes, 1 an
 // error or an unknown verdict, 130 interrupted (Ctrl-C, SIGTERM). Errors are
@@ -64,7 +60,7 @@ func NewApp(io *term.IO) *cli.App {
 	app := &cli.App{
 		Name:    "trailwatch",
 		Usage:   "audit and fix the alarm on CloudTrail configuration changes (CIS 4.5, Security Hub CloudWatch.5)",
-		Version: Version,
+		Version: buildVersion(),
 		Description: "trailwatch checks that changes to CloudTrail's own configuration (CreateTrail, UpdateTrail,\n" +
 			"DeleteTrail, StartLogging, StopLogging) reach a person: a multi-region trail that logs to\n" +
 			"CloudWatch Logs, a metric filter that catches those events, an alarm on its metric, and an\n" +
@@ -90,6 +86,7 @@ func NewApp(io *term.IO) *cli.App {
 		setUsageErrors(c, "trailwatch")
 		setTimeouts(c, io)
 	}
+	setHelp(app)
 	return app
 }
 

@@ -37,14 +37,14 @@ const Category = "AWS access"
 // on the command line wins over them.
 func AWSFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: Profile, Category: Category, Usage: "named `PROFILE` from the shared AWS config (default: $AWS_PROFILE)"},
-		&cli.StringFlag{Name: Region, Category: Category, Usage: "`REGION` to work from, such as us-east-1 (default: $AWS_REGION or the profile's region)"},
-		&cli.StringFlag{Name: EndpointURL, Category: Category, Usage: "send every AWS call to `URL`, such as an emulator (default: $AWS_ENDPOINT_URL)"},
+		&cli.StringFlag{Name: Profile, Category: Category, Usage: "named `PROFILE` from the shared AWS config", DefaultText: "$AWS_PROFILE"},
+		&cli.StringFlag{Name: Region, Category: Category, Usage: "`REGION` to work from, such as us-east-1", DefaultText: "$AWS_REGION or the profile's region"},
+		&cli.StringFlag{Name: EndpointURL, Category: Category, Usage: "send every AWS call to `URL`, such as an emulator", DefaultText: "$AWS_ENDPOINT_URL"},
 		&cli.StringFlag{Name: AssumeRole, Category: Category, Usage: "`ARN` of a role to assume with the caller's credentials, to work in the role's account"},
 		&cli.StringFlag{Name: ExternalID, Category: Category, Usage: "external `ID` the role's trust policy requires (with --assume-role)"},
-		&cli.StringFlag{Name: RoleSessionName, Category: Category, Usage: "`NAME` of the session for the assumed role (with --assume-role; default trailwatch-<time>)"},
-		&cli.DurationFlag{Name: Timeout, Category: Category, Usage: "give up when the command's AWS work takes longer than `DURATION`, such as 90s or 5m; " +
-			"time at prompts is not counted; 0 means no limit (each attempt of a call still ends after 30s)"},
+		&cli.StringFlag{Name: RoleSessionName, Category: Category, Usage: "`NAME` of the session for the assumed role, with --assume-role", DefaultText: "trailwatch-<unix time>"},
+		&cli.DurationFlag{Name: Timeout, Category: Category, Usage: "give up when the command's AWS work takes longer than `DURATION`, " +
+			"such as 90s or 5m; time at prompts is not counted; 0: no limit, though each attempt of a call still ends after 30s"},
 	}
 }
 
@@ -96,7 +96,7 @@ const (
 func OutputFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: Output, Aliases: []string{"o"}, Value: string(Text), Usage: "output `FORMAT`: text or json"},
-		&cli.BoolFlag{Name: NoColor, Usage: "never colour the output (colour is used only on a terminal; NO_COLOR is honoured)"},
+		&cli.BoolFlag{Name: NoColor, Usage: "never colour the output; colour is used only on a terminal, and NO_COLOR turns it off too"},
 	}
 }
 
