@@ -46,7 +46,7 @@ func auditCommand(io *term.IO) *cli.Command {
 			"logs all management events to CloudWatch Logs, a metric filter covering CreateTrail,\n" +
 			"UpdateTrail, DeleteTrail, StartLogging and StopLogging, an alarm on its metric that\n" +
 			"notifies an SNS topic, and a confirmed subscription.\n\n" +
-			"Exit status: 0 compliant, 2 gaps, 1 unknown (a read failed or was denied) or error.",
+			"Exit status: 0 compliant, 2 gaps, 1 unknown (a read failed or was denied) or error, 130 interrupted.",
 		ArgsUsage: " ",
 		Flags:     flags,
 		Action: func(c *cli.Context) error {

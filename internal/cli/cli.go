@@ -65,7 +65,8 @@ func NewApp(io *term.IO) *cli.App {
 			"DeleteTrail, StartLogging, StopLogging) reach a person: a multi-region trail that logs to\n" +
 			"CloudWatch Logs, a metric filter that catches those events, an alarm on its metric, and an\n" +
 			"SNS topic with a confirmed subscription.\n\n" +
-			"Exit status: 0 compliant / nothing to do, 2 gaps / changes pending, 1 error or unknown.",
+			"Exit status: 0 compliant / nothing to do, 2 gaps / changes pending, 1 error or unknown, 130 interrupted\n" +
+			"(Ctrl-C or SIGTERM).",
 		Reader:               io.In,
 		Writer:               io.Out,
 		ErrWriter:            io.ErrOut,
