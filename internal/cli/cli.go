@@ -37,11 +37,8 @@ func runApp(ctx context.Context, args []string, io *term.IO, newApp func(*term.I
 	streams := io
 	var out *watchedWriter
 	if jsonOut {
-		// Only for JSON: a wrapped stdout is no longer a terminal to the
-		// forms, and with JSON it is a document, not a screen.
 		cp := *io
-		out = &watchedWriter{w: io.Out}
-		cp.Out = out
+		cp.Out, out = watch(io.Out)
 		streams = &cp
 	}
 	stdoutUsed := func() bool { return out != nil && out.wrote }

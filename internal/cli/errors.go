@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -149,6 +150,25 @@ type watchedWriter struct {
 func (w *watchedWriter) Write(p []byte) (int, error) {
 	w.wrote = w.wrote || len(p) > 0
 	return w.w.Write(p)
+}
+
+// watchedFile is a watchedWriter over a file that stays a file (a
+// terminal, to the forms), with every write going through the watch.
+type watchedFile struct {
+	*os.File
+	w *watchedWriter
+}
+
+func (f watchedFile) Write(p []byte) (int, error)       { return f.w.Write(p) }
+func (f watchedFile) WriteString(s string) (int, error) { return f.w.Write([]byte(s)) }
+
+// watch wraps w so that writes are noted in the returned watchedWriter.
+func watch(w io.Writer) (io.Writer, *watchedWriter) {
+	ww := &watchedWriter{w: w}
+	if f, ok := w.(*os.File); ok {
+		return watchedFile{File: f, w: ww}, ww
+	}
+	return ww, ww
 }
 
 // jsonRequested reports whether the command line asks for --output json,

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"os"
 	"strings"
 	"testing"
 
@@ -135,5 +137,27 @@ func TestInterruptedExit130(t *testing.T) {
 	}
 	if code := finish(ctx, term.System(), false, false, nil); code != 0 {
 		t.Errorf("no error after an interrupt: exit %d", code)
+	}
+}
+
+// Watching stdout keeps a file a file (the forms look for a terminal in
+// it) and sees writes made either way.
+func TestWatchKeepsFile(t *testing.T) {
+	f, err := os.CreateTemp(t.TempDir(), "out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w, seen := watch(f)
+	if _, ok := w.(interface{ Fd() uintptr }); !ok {
+		t.Fatal("the watched file lost its Fd")
+	}
+	if _, err := io.WriteString(w, "x"); err != nil || !seen.wrote {
+		t.Errorf("WriteString not seen (%v)", err)
+	}
+	var b bytes.Buffer
+	w2, seen2 := watch(&b)
+	if _, err := w2.Write(nil); err != nil || seen2.wrote {
+		t.Error("an empty write counts")
 	}
 }
