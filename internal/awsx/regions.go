@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/trailwatch/trailwatch/internal/awserr"
 	"github.com/trailwatch/trailwatch/internal/suggest"
 )
 
@@ -46,7 +47,11 @@ type UnknownRegionError struct {
 }
 
 func (e *UnknownRegionError) Error() string {
-	return fmt.Sprintf("unknown AWS region %q (from %s): did you mean %s? (the first call to it failed: %v)", e.Region, e.From, e.Closest, e.Err)
+	msg := fmt.Sprintf("unknown AWS region %q (from %s): did you mean %s?", e.Region, e.From, e.Closest)
+	if awserr.Unreachable(e.Err) {
+		return msg + " (no AWS endpoint answered for it)"
+	}
+	return msg + " (the first call to it failed: " + awserr.Explain(e.Err) + ")"
 }
 
 func (e *UnknownRegionError) Unwrap() error { return e.Err }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -99,5 +102,20 @@ func TestConnectUnknownRegion(t *testing.T) {
 	_, err = Connect(context.Background(), Settings{Region: "eu-west-1", EndpointURL: closed})
 	if err == nil || errors.As(err, &ue) {
 		t.Errorf("known region: err = %v, want the connection failure itself", err)
+	}
+
+	// Behind a proxy that refuses hosts it does not know, the typo comes
+	// back as a denial: still the region, not a missing permission.
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `<ErrorResponse><Error><Code>AccessDenied</Code><Message>host not allowed</Message></Error></ErrorResponse>`)
+	}))
+	defer proxy.Close()
+	_, err = Connect(context.Background(), Settings{Region: "eu-wset-1", EndpointURL: proxy.URL})
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "did you mean eu-west-1? (the first call to it failed: sts:GetCallerIdentity: AccessDenied: host not allowed)") {
+		t.Errorf("denied: %v", err)
+	}
+	if f, err := Connect(context.Background(), Settings{Region: "eu-west-1", EndpointURL: proxy.URL}); err != nil || f == nil {
+		t.Errorf("a denial in a known region is the audit's to report: %v", err)
 	}
 }
