@@ -167,6 +167,8 @@ func Load(ctx context.Context, s Settings) (*Factory, error) {
 	// Each attempt of a call has its own deadline, so an endpoint that
 	// accepts the connection and never answers is retried, then given up on,
 	// rather than waited on forever; the command's --timeout bounds the whole.
+	// The SDK's client timeout covers connecting, redirects and reading the
+	// whole answer (https://docs.aws.amazon.com/sdk-for-go/v2/developer-guide/configure-http.html).
 	if bc, ok := cfg.HTTPClient.(*awshttp.BuildableClient); ok {
 		attempt := s.AttemptTimeout
 		if attempt <= 0 {
