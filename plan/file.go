@@ -8,10 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/trailwatch/trailwatch/internal/atomicfile"
+	"github.com/trailwatch/trailwatch/internal/localfile"
 )
 
 // FormatVersion of saved plans this build reads and writes.
@@ -126,12 +126,11 @@ func Decode(r io.Reader) (*Saved, error) {
 
 // Load reads and verifies the plan file at path.
 func Load(path string) (*Saved, error) {
-	f, err := os.Open(path)
+	b, err := localfile.Read(path, localfile.PlanLimit)
 	if err != nil {
 		return nil, fmt.Errorf("load plan: %w", err)
 	}
-	defer f.Close()
-	s, err := Decode(f)
+	s, err := Decode(bytes.NewReader(b))
 	if err != nil {
 		return nil, fmt.Errorf("load plan %s: %w", path, err)
 	}

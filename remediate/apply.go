@@ -175,10 +175,19 @@ type applier struct {
 	resolved map[string]string
 }
 
+// InFlightGrace is how long a step's calls may still run once ctx is
+// cancelled (Ctrl-C, SIGTERM, --timeout): enough for a write AWS is
+// answering to finish, not enough to hold the process on one whose answer
+// never comes.
+const InFlightGrace = 5 * time.Second
+
 // step runs one step. Its AWS calls use a context that ignores cancellation
-// (the call in flight finishes); only waits between retries see ctx.
+// for InFlightGrace (the call in flight finishes); only waits between
+// retries see ctx.
 func (a *applier) step(ctx context.Context, s plan.Step) (outcome, error) {
-	wctx := context.WithoutCancel(ctx)
+	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	defer context.AfterFunc(ctx, func() { time.AfterFunc(InFlightGrace, cancel) })()
 	p := s.Params
 	region := s.Address.Region
 	switch s.Address.Kind {

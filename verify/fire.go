@@ -228,7 +228,7 @@ func (f *firing) wait(ctx context.Context, topics []string, since time.Time) {
 				f.res.Interrupted = true
 				step.Detail = "interrupted before the history showed the action"
 			} else {
-				step.Detail = fmt.Sprintf("the history did not show the action within %s (--timeout); CloudWatch may still run it: look at the alarm's history", f.o.Timeout)
+				step.Detail = fmt.Sprintf("the history did not show the action within %s (--wait); CloudWatch may still run it: look at the alarm's history", f.o.Timeout)
 			}
 			step.Detail += waitingFor(topics, got)
 			f.done(step, start)

@@ -108,7 +108,7 @@ func TestFireTimesOutAndStillResets(t *testing.T) {
 	if diff := cmp.Diff(want, steps(res)); diff != "" {
 		t.Errorf("steps (-want +got):\n%s", diff)
 	}
-	if d := res.Steps[2].Detail; !strings.Contains(d, "within 50ms (--timeout)") || !strings.Contains(d, "no action yet on "+topic) {
+	if d := res.Steps[2].Detail; !strings.Contains(d, "within 50ms (--wait)") || !strings.Contains(d, "no action yet on "+topic) {
 		t.Errorf("wait detail %q", d)
 	}
 	if res.Interrupted {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -21,6 +20,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/trailwatch/trailwatch/audit"
+	"github.com/trailwatch/trailwatch/internal/localfile"
 )
 
 // MissingError is returned by replayed clients for a call the evidence file
@@ -53,7 +53,7 @@ type Replay struct {
 // that answer from it, with no AWS access. Errors name the file, the call's
 // index and what is wrong.
 func Load(path string) (audit.Clients, error) {
-	b, err := os.ReadFile(path)
+	b, err := localfile.Read(path, localfile.EvidenceLimit)
 	if err != nil {
 		return nil, fmt.Errorf("evidence: %w", err)
 	}

@@ -6,15 +6,14 @@ package main
 import (
 	"context"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/trailwatch/trailwatch/internal/cli"
+	"github.com/trailwatch/trailwatch/internal/interrupt"
 	"github.com/trailwatch/trailwatch/internal/term"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interrupt.Notify(context.Background(), os.Stderr, os.Exit)
 	code := cli.Run(ctx, os.Args, term.System())
 	stop()
 	os.Exit(code)

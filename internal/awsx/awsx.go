@@ -12,12 +12,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
@@ -31,12 +33,20 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
+
+	"github.com/trailwatch/trailwatch/internal/awserr"
 )
 
 // DefaultRetryMaxAttempts is how many times the SDK tries a call (the first
 // attempt included) before the error reaches the caller, unless
 // AWS_MAX_ATTEMPTS or the profile's max_attempts says otherwise.
 const DefaultRetryMaxAttempts = 5
+
+// DefaultAttemptTimeout bounds one attempt of one call, from sending the
+// request to reading the whole answer. AWS answers the calls trailwatch makes
+// in well under a second; a stalled attempt is retried like a dropped
+// connection.
+const DefaultAttemptTimeout = 30 * time.Second
 
 // Settings are the AWS options a command takes from its flags. Empty fields
 // fall back to the SDK's own sources (environment, shared config).
@@ -50,6 +60,8 @@ type Settings struct {
 
 	// RetryMaxAttempts overrides DefaultRetryMaxAttempts when positive.
 	RetryMaxAttempts int
+	// AttemptTimeout overrides DefaultAttemptTimeout when positive.
+	AttemptTimeout time.Duration
 }
 
 // Identity is who the credentials belong to (sts:GetCallerIdentity).
@@ -63,6 +75,7 @@ type Identity struct {
 // and region, created on first use. It is safe for concurrent use.
 type Factory struct {
 	cfg         aws.Config
+	settings    Settings // what Load was given, for messages
 	pathStyleS3 bool
 	assumedRole string // the role ARN when credentials come from AssumeRole
 
@@ -125,7 +138,10 @@ func Load(ctx context.Context, s Settings) (*Factory, error) {
 	if s.EndpointURL != "" {
 		opts = append(opts, config.WithBaseEndpoint(s.EndpointURL))
 	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err := checkSharedFiles(); err != nil {
+		return nil, err
+	}
+	cfg, err := loadDefaultConfig(ctx, opts)
 	if err != nil {
 		var notExist config.SharedConfigProfileNotExistError
 		if errors.As(err, &notExist) {
@@ -148,6 +164,18 @@ func Load(ctx context.Context, s Settings) (*Factory, error) {
 	if s.RetryMaxAttempts > 0 {
 		cfg.RetryMaxAttempts = s.RetryMaxAttempts
 	}
+	// Each attempt of a call has its own deadline, so an endpoint that
+	// accepts the connection and never answers is retried, then given up on,
+	// rather than waited on forever; the command's --timeout bounds the whole.
+	// The SDK's client timeout covers connecting, redirects and reading the
+	// whole answer (https://docs.aws.amazon.com/sdk-for-go/v2/developer-guide/configure-http.html).
+	if bc, ok := cfg.HTTPClient.(*awshttp.BuildableClient); ok {
+		attempt := s.AttemptTimeout
+		if attempt <= 0 {
+			attempt = DefaultAttemptTimeout
+		}
+		cfg.HTTPClient = bc.WithTimeout(attempt)
+	}
 	if cfg.Region == "" {
 		return nil, errors.New("no AWS region configured: pass --region, set AWS_REGION, or set a region in the profile")
 	}
@@ -161,10 +189,20 @@ func Load(ctx context.Context, s Settings) (*Factory, error) {
 		// Assume now, so a role that cannot be assumed fails here with its
 		// name and the reason, not as an unknown link in the middle of a run.
 		if _, err := f.Identity(ctx); err != nil {
-			return nil, err
+			return nil, f.regionError(s, err)
 		}
 	}
+	f.settings = s
 	return f, nil
+}
+
+// regionError explains a failed first call in a region the SDK does not
+// know as that region's fault, naming the closest known one.
+func (f *Factory) regionError(s Settings, err error) error {
+	if KnownRegion(f.cfg.Region) {
+		return err
+	}
+	return &UnknownRegionError{Region: f.cfg.Region, From: regionSource(s), Closest: ClosestRegion(f.cfg.Region), Err: err}
 }
 
 // Connect is Load followed by sts:GetCallerIdentity, so a missing or expired
@@ -178,10 +216,15 @@ func Connect(ctx context.Context, s Settings) (*Factory, error) {
 		return nil, err
 	}
 	if _, err := f.Identity(ctx); err != nil {
+		if !KnownRegion(f.Region()) {
+			// Any failure, even an answer: behind a proxy that refuses
+			// unknown hosts, a typo reads as a denial.
+			return nil, f.regionError(f.settings, err)
+		}
 		var apiErr smithy.APIError
 		if !errors.As(err, &apiErr) {
 			// No response at all: no credentials, or no connection.
-			return nil, fmt.Errorf("identify the caller with sts:GetCallerIdentity: %w", err)
+			return nil, fmt.Errorf("identify the caller: %w", awserr.Readable(err))
 		}
 	}
 	return f, nil
@@ -193,6 +236,7 @@ func Connect(ctx context.Context, s Settings) (*Factory, error) {
 func FromConfig(cfg aws.Config) *Factory { return newFactory(cfg) }
 
 func newFactory(cfg aws.Config) *Factory {
+	cfg.APIOptions = append(slices.Clone(cfg.APIOptions), trackCalls)
 	return &Factory{cfg: cfg, pathStyleS3: cfg.BaseEndpoint != nil && *cfg.BaseEndpoint != ""}
 }
 

@@ -24,6 +24,9 @@ type auditOptions struct {
 	Color       bool
 	Evidence    string // audit this file, no AWS access
 	EvidenceOut string // save the responses the audit used here
+	// NextFlags are the flags to repeat in the fix command suggested after
+	// a text report with gaps.
+	NextFlags []string
 	// Clients connects to AWS; unused with Evidence.
 	Clients func(ctx context.Context) (audit.Clients, error)
 }
@@ -43,7 +46,7 @@ func auditCommand(io *term.IO) *cli.Command {
 			"logs all management events to CloudWatch Logs, a metric filter covering CreateTrail,\n" +
 			"UpdateTrail, DeleteTrail, StartLogging and StopLogging, an alarm on its metric that\n" +
 			"notifies an SNS topic, and a confirmed subscription.\n\n" +
-			"Exit status: 0 compliant, 2 gaps, 1 unknown (a read failed or was denied) or error.",
+			"Exit status: 0 compliant, 2 gaps, 1 unknown (a read failed or was denied) or error, 130 interrupted.",
 		ArgsUsage: " ",
 		Flags:     flags,
 		Action: func(c *cli.Context) error {
@@ -61,6 +64,7 @@ func auditCommand(io *term.IO) *cli.Command {
 				Color:       cliflags.Color(c, io),
 				Evidence:    c.String("evidence"),
 				EvidenceOut: c.String("evidence-out"),
+				NextFlags:   accountFlags(c),
 			}
 			if opts.Evidence != "" {
 				if set := cliflags.AWSFlagsSet(c); len(set) > 0 {
@@ -91,7 +95,7 @@ func runAudit(ctx context.Context, o auditOptions) error {
 	if o.Evidence != "" {
 		c, err := evidence.Load(o.Evidence)
 		if err != nil {
-			return fmt.Errorf("load evidence %s: %w", o.Evidence, err)
+			return err // it names the file already
 		}
 		clients = c
 	} else {
@@ -124,6 +128,9 @@ func runAudit(ctx context.Context, o auditOptions) error {
 		err = audit.WriteJSON(o.IO.Out, report)
 	default:
 		err = audit.WriteText(o.IO.Out, report, o.Color)
+		if err == nil {
+			nextStep(o.IO.Out, report, o.NextFlags, o.Evidence != "")
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("write report: %w", err)

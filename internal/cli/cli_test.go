@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
 	"github.com/trailwatch/trailwatch/audit"
 	"github.com/trailwatch/trailwatch/internal/exitcode"
 	"github.com/trailwatch/trailwatch/internal/term"
@@ -26,41 +29,61 @@ func TestRunHelpAndVersion(t *testing.T) {
 		}
 	}
 	code, out, _ := run(t, "--version")
-	if code != 0 || !strings.Contains(out, Version) {
+	if code != 0 || !strings.HasPrefix(out, "trailwatch version ") || strings.Contains(out, "dev\n") {
 		t.Errorf("--version: exit %d, %q", code, out)
 	}
 }
 
+// Errors are one line on stderr, "trailwatch: ...", and nothing on stdout;
+// a command line that cannot run as written is followed by the command's
+// usage line and where to read more, and a mistyped command or flag by the
+// closest real one.
 func TestRunErrors(t *testing.T) {
 	for _, tc := range []struct {
-		args []string
-		want string
+		args  []string
+		want  string
+		usage string // the usage line's command, for usage errors
 	}{
-		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
-		{[]string{"audit", "--output", "xml"}, `invalid --output "xml": expected text or json`},
-		{[]string{"audit", "--nope"}, "flag provided but not defined: --nope (see 'trailwatch audit --help')"},
-		{[]string{"audit", "-x"}, "flag provided but not defined: -x (see"},
-		{[]string{"apply", "p.json", "--dry-run"}, "flag provided but not defined: --dry-run (see 'trailwatch apply --help')"},
-		{[]string{"plan", "--retention-days", "a year"}, `invalid value "a year" for flag --retention-days`},
-		{[]string{"fix", "--yes=maybe"}, `invalid boolean value "maybe" for --yes`},
-		{[]string{"pattern", "test", "-DescribeTrails"}, "flag provided but not defined: --DescribeTrails (see 'trailwatch pattern test --help'; a PATTERN that starts with '-' goes after --"},
-		{[]string{"audit", "now"}, `audit takes no arguments, got ["now"]`},
-		{[]string{"plan", "now"}, `plan takes no arguments, got ["now"]`},
-		{[]string{"fix", "now"}, `fix takes no arguments, got ["now"]`},
-		{[]string{"iam-policy", "--for", "audit", "now"}, `iam-policy takes no arguments, got ["now"]`},
-		{[]string{"audit", "--evidence", "e.json", "--profile", "p", "--endpoint-url", "http://x"}, "cannot be combined with --profile, --endpoint-url"},
-		{[]string{"iam-policy", "--for", "everything"}, "everything"},
-		{[]string{"verify", "now"}, `verify takes no arguments, got ["now"]`},
-		{[]string{"verify", "--timeout", "0s"}, "--timeout 0s: want a duration from 1s to 15m0s"},
-		{[]string{"verify", "--yes"}, "--yes only confirms --fire"},
-		{[]string{"verify", "--max-delivery-age", "soon"}, `invalid value "soon" for flag --max-delivery-age`},
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`, "trailwatch COMMAND"},
+		{[]string{"audti"}, `unknown command "audti" (did you mean audit?)`, "trailwatch COMMAND"},
+		{[]string{"audit", "--output", "xml"}, `invalid --output "xml": expected text or json`, "trailwatch audit"},
+		{[]string{"audit", "--nope"}, "flag provided but not defined: --nope", "trailwatch audit"},
+		{[]string{"audit", "--stirct"}, "flag provided but not defined: --stirct (did you mean --strict?)", "trailwatch audit"},
+		{[]string{"audit", "--endpoint", "http://x"}, "flag provided but not defined: --endpoint (did you mean --endpoint-url?)", "trailwatch audit"},
+		{[]string{"fix", "--dry-rn"}, "flag provided but not defined: --dry-rn (did you mean --dry-run?)", "trailwatch fix"},
+		{[]string{"audit", "-x"}, "flag provided but not defined: -x", "trailwatch audit"},
+		{[]string{"apply", "p.json", "--dry-run"}, "flag provided but not defined: --dry-run", "trailwatch apply FILE"},
+		{[]string{"plan", "--retention-days", "a year"}, `invalid value "a year" for flag --retention-days`, "trailwatch plan"},
+		{[]string{"fix", "--yes=maybe"}, `invalid boolean value "maybe" for --yes`, "trailwatch fix"},
+		{[]string{"pattern", "test", "-DescribeTrails"}, "flag provided but not defined: --DescribeTrails; a PATTERN that starts with '-' goes after --", "trailwatch pattern test 'PATTERN'"},
+		{[]string{"pattern", "tset", "x"}, `unknown command "tset" for trailwatch pattern`, "trailwatch pattern COMMAND"},
+		{[]string{"pattern", "test"}, "pattern test takes one PATTERN argument (quote it), got 0", "trailwatch pattern test 'PATTERN'"},
+		{[]string{"audit", "now"}, `audit takes no arguments, got ["now"]`, "trailwatch audit"},
+		{[]string{"plan", "now"}, `plan takes no arguments, got ["now"]`, "trailwatch plan"},
+		{[]string{"fix", "now"}, `fix takes no arguments, got ["now"]`, "trailwatch fix"},
+		{[]string{"iam-policy", "--for", "audit", "now"}, `iam-policy takes no arguments, got ["now"]`, "trailwatch iam-policy"},
+		{[]string{"audit", "--evidence", "e.json", "--profile", "p", "--endpoint-url", "http://x"}, "cannot be combined with --profile, --endpoint-url", ""},
+		{[]string{"iam-policy", "--for", "everything"}, "everything", ""},
+		{[]string{"verify", "now"}, `verify takes no arguments, got ["now"]`, "trailwatch verify"},
+		{[]string{"verify", "--wait", "0s"}, "--wait 0s: want a duration from 1s to 15m0s", ""},
+		{[]string{"verify", "--yes"}, "--yes only confirms --fire", ""},
+		{[]string{"verify", "--max-delivery-age", "soon"}, `invalid value "soon" for flag --max-delivery-age`, "trailwatch verify"},
 	} {
 		code, out, errOut := run(t, tc.args...)
 		if code != exitcode.Error {
 			t.Errorf("%q: exit %d, want 1", tc.args, code)
 		}
-		if !strings.HasPrefix(errOut, "trailwatch: ") || !strings.Contains(errOut, tc.want) || strings.Count(errOut, "\n") != 1 {
-			t.Errorf("%q: stderr %q, want one line naming %q", tc.args, errOut, tc.want)
+		lines := strings.Split(strings.TrimSuffix(errOut, "\n"), "\n")
+		if !strings.HasPrefix(lines[0], "trailwatch: ") || !strings.Contains(lines[0], tc.want) {
+			t.Errorf("%q: stderr %q, want a first line naming %q", tc.args, errOut, tc.want)
+		}
+		var wantRest []string
+		if tc.usage != "" {
+			help := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(tc.usage, " FILE"), " 'PATTERN'"), " COMMAND")
+			wantRest = []string{"Usage: " + tc.usage + " [options]", "Run '" + help + " --help' for the options and examples."}
+		}
+		if diff := cmp.Diff(wantRest, lines[1:], cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%q: lines after the message (-want +got):\n%s", tc.args, diff)
 		}
 		if out != "" {
 			t.Errorf("%q: stdout %q, want nothing", tc.args, out)

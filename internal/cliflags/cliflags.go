@@ -6,6 +6,8 @@ package cliflags
 
 import (
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -21,6 +23,7 @@ const (
 	AssumeRole      = "assume-role"
 	ExternalID      = "external-id"
 	RoleSessionName = "role-session-name"
+	Timeout         = "timeout"
 	Output          = "output"
 	NoColor         = "no-color"
 )
@@ -34,13 +37,27 @@ const Category = "AWS access"
 // on the command line wins over them.
 func AWSFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: Profile, Category: Category, Usage: "named `PROFILE` from the shared AWS config (default: $AWS_PROFILE)"},
-		&cli.StringFlag{Name: Region, Category: Category, Usage: "`REGION` to work from, such as us-east-1 (default: $AWS_REGION or the profile's region)"},
-		&cli.StringFlag{Name: EndpointURL, Category: Category, Usage: "send every AWS call to `URL`, such as an emulator (default: $AWS_ENDPOINT_URL)"},
+		&cli.StringFlag{Name: Profile, Category: Category, Usage: "named `PROFILE` from the shared AWS config", DefaultText: "$AWS_PROFILE"},
+		&cli.StringFlag{Name: Region, Category: Category, Usage: "`REGION` to work from, such as us-east-1", DefaultText: "$AWS_REGION or the profile's region"},
+		&cli.StringFlag{Name: EndpointURL, Category: Category, Usage: "send every AWS call to `URL`, such as an emulator", DefaultText: "$AWS_ENDPOINT_URL"},
 		&cli.StringFlag{Name: AssumeRole, Category: Category, Usage: "`ARN` of a role to assume with the caller's credentials, to work in the role's account"},
 		&cli.StringFlag{Name: ExternalID, Category: Category, Usage: "external `ID` the role's trust policy requires (with --assume-role)"},
-		&cli.StringFlag{Name: RoleSessionName, Category: Category, Usage: "`NAME` of the session for the assumed role (with --assume-role; default trailwatch-<time>)"},
+		&cli.StringFlag{Name: RoleSessionName, Category: Category, Usage: "`NAME` of the session for the assumed role, with --assume-role", DefaultText: "trailwatch-<unix time>"},
+		&cli.DurationFlag{Name: Timeout, Category: Category, Usage: "give up when the command's AWS work takes longer than `DURATION`, " +
+			"such as 90s or 5m; time at prompts is not counted; 0: no limit, though each attempt of a call still ends after 30s"},
 	}
+}
+
+// DefaultTimeout is --timeout's default for a command: an audit makes a few
+// dozen reads that AWS answers in well under a second each; fix and apply
+// also write, and may wait a minute or two for a new IAM role to reach
+// CloudTrail.
+func DefaultTimeout(command string) time.Duration {
+	switch command {
+	case "fix", "apply", "verify":
+		return 10 * time.Minute
+	}
+	return 2 * time.Minute
 }
 
 // SettingsFrom reads the AWS flags of c.
@@ -79,13 +96,17 @@ const (
 func OutputFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: Output, Aliases: []string{"o"}, Value: string(Text), Usage: "output `FORMAT`: text or json"},
-		&cli.BoolFlag{Name: NoColor, Usage: "never colour the output (colour is used only on a terminal; NO_COLOR is honoured)"},
+		&cli.BoolFlag{Name: NoColor, Usage: "never colour the output; colour is used only on a terminal, and NO_COLOR turns it off too"},
 	}
 }
 
 // OutputFrom returns the validated --output value.
 func OutputFrom(c *cli.Context) (Format, error) {
-	return ParseFormat(c.String(Output))
+	f, err := ParseFormat(c.String(Output))
+	if err != nil {
+		return "", Usage(c.Command, err)
+	}
+	return f, nil
 }
 
 // ParseFormat validates an --output value.
@@ -107,7 +128,43 @@ func Color(c *cli.Context, io *term.IO) bool {
 // stray word (a mistyped flag value, say) is an error rather than ignored.
 func NoArgs(c *cli.Context) error {
 	if c.NArg() > 0 {
-		return fmt.Errorf("%s takes no arguments, got %q", c.Command.Name, c.Args().Slice())
+		return Usage(c.Command, fmt.Errorf("%s takes no arguments, got %q", c.Command.Name, c.Args().Slice()))
 	}
 	return nil
+}
+
+// UsageError is a command line that cannot run as written: a mistyped
+// command or flag, a missing or extra argument, a flag value of the wrong
+// form. The command line prints the command's usage line after it.
+type UsageError struct {
+	Command *cli.Command // nil for the program itself
+	Err     error
+}
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// Usage marks err as a usage error of command c (nil: the program).
+func Usage(c *cli.Command, err error) error { return &UsageError{Command: c, Err: err} }
+
+// UsageLine is how command c is called, such as "trailwatch apply FILE
+// [options]"; for nil, how the program is.
+func UsageLine(c *cli.Command) string {
+	if c == nil {
+		return "trailwatch COMMAND [options]"
+	}
+	name := c.HelpName
+	if name == "" {
+		name = "trailwatch " + c.Name
+	}
+	for _, sub := range c.Subcommands {
+		if sub.Name != "help" { // urfave/cli adds a help subcommand to each command
+			return name + " COMMAND [options]"
+		}
+	}
+	line := name + " [options]"
+	if args := strings.TrimSpace(c.ArgsUsage); args != "" {
+		line = name + " " + args + " [options]"
+	}
+	return line
 }

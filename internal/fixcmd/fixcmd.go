@@ -153,7 +153,7 @@ func planCommand(streams func() *term.IO) *cli.Command {
 		Usage: "audit, then show the ordered changes that would close the gaps (writes nothing)",
 		Description: "Prints each step like Terraform: + create, ~ update, with the resource and its key\n" +
 			"parameters. --out saves the plan with a digest of the account state it was made from, for\n" +
-			"'trailwatch apply FILE'.\n\nExit status: 0 nothing to do, 2 steps pending, 1 error or unknown.",
+			"'trailwatch apply FILE'.\n\nExit status: 0 nothing to do, 2 steps pending, 1 error or unknown, 130 interrupted.",
 		ArgsUsage: " ",
 		Flags:     flags(&cli.StringFlag{Name: "out", Usage: "save the plan to `FILE`", TakesFile: true}),
 		Action: func(c *cli.Context) error {
@@ -178,7 +178,7 @@ func fixCommand(streams func() *term.IO) *cli.Command {
 			"and whether the default names suit, then for a confirmation (Esc or Ctrl-C cancels with\n" +
 			"nothing written). --yes asks nothing; a missing choice is then an error before any write.\n" +
 			"Without a terminal and without --yes it refuses. Never deletes; never changes a resource\n" +
-			"trailwatch did not make.\n\nExit status: 0 compliant afterwards, 2 gaps remain (or --dry-run with steps pending),\n1 error, refusal or cancellation.",
+			"trailwatch did not make.\n\nExit status: 0 compliant afterwards, 2 gaps remain (or --dry-run with steps pending),\n1 error, refusal or cancellation, 130 interrupted (after the call in flight).",
 		ArgsUsage: " ",
 		Flags: flags(
 			&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "apply without asking"},
@@ -204,7 +204,7 @@ func applyCommand(streams func() *term.IO) *cli.Command {
 		Usage: "apply a plan saved by 'plan --out', if the account has not changed since",
 		Description: "Verifies the file's checksum, audits the account again and refuses (writing nothing) when\n" +
 			"the state differs from the one the plan was made from, saying what changed. Confirms like\n" +
-			"fix; --yes skips the question.\n\nExit status: 0 compliant afterwards, 2 gaps remain, 1 error, stale plan or refusal.",
+			"fix; --yes skips the question.\n\nExit status: 0 compliant afterwards, 2 gaps remain, 1 error, stale plan or refusal,\n130 interrupted (after the call in flight).",
 		ArgsUsage: "FILE",
 		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "apply without asking"},
@@ -371,6 +371,9 @@ func RunPlan(ctx context.Context, o Options) error {
 			}
 			fmt.Fprintf(o.IO.ErrOut, "Saved the plan to %s. Apply it with: trailwatch apply %s\n", o.Out, o.Out)
 		}
+	} else if !p.Empty() && o.Format != cliflags.JSON {
+		fmt.Fprintln(o.IO.ErrOut, "This plan was not saved. To apply exactly these steps, run plan again with --out FILE, then\n"+
+			"trailwatch apply FILE; or run trailwatch fix with the same flags, which plans again and asks before writing.")
 	}
 	return planStatus(p, a.report)
 }

@@ -19,8 +19,8 @@ import (
 // (TestFixInterrupted cancels the context in process; this proves main turns
 // the signal into that cancellation). The signal is sent while the proxy
 // holds logs:PutMetricFilter, a write in the middle of the plan: that call
-// and its step finish, nothing after it starts, exit 1, and the output says
-// where it stopped.
+// and its step finish, nothing after it starts, exit 130 (the shell's code
+// for SIGINT; issue 15), and the output says where it stopped.
 func TestFixSIGINT(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
@@ -60,8 +60,8 @@ func TestFixSIGINT(t *testing.T) {
 		t.Fatal(err)
 	}
 	proc.Store(cmd.Process)
-	if code := testaccount.WaitExit(t, cmd, 2*time.Minute, out.String); code != 1 {
-		t.Errorf("exit %d, want status 1\n%s", code, out.String())
+	if code := testaccount.WaitExit(t, cmd, 2*time.Minute, out.String); code != 130 {
+		t.Errorf("exit %d, want status 130\n%s", code, out.String())
 	}
 	if want, got := throughStep(ops, k), writeOps(p.Calls()); !slices.Equal(got, want) {
 		t.Errorf("writes %v; want those through the interrupted step %v", got, want)

@@ -25,6 +25,13 @@ func Command(streams func() *term.IO) *cli.Command {
 	return &cli.Command{
 		Name:  "pattern",
 		Usage: "work with CloudWatch Logs filter patterns offline",
+		Action: func(c *cli.Context) error {
+			if c.NArg() == 0 {
+				return cli.ShowSubcommandHelp(c)
+			}
+			msg := fmt.Sprintf("unknown command %q for trailwatch pattern: the one command is test", c.Args().First())
+			return cliflags.Usage(c.Command, errors.New(msg))
+		},
 		Subcommands: []*cli.Command{{
 			Name:      "test",
 			Usage:     "say whether a filter pattern catches every CloudTrail configuration change",
@@ -38,7 +45,7 @@ func Command(streams func() *term.IO) *cli.Command {
 			}, cliflags.OutputFlags()...),
 			Action: func(c *cli.Context) error {
 				if c.NArg() != 1 {
-					return fmt.Errorf("pattern test takes one PATTERN argument (quote it), got %d", c.NArg())
+					return cliflags.Usage(c.Command, fmt.Errorf("pattern test takes one PATTERN argument (quote it), got %d", c.NArg()))
 				}
 				format, err := cliflags.OutputFrom(c)
 				if err != nil {

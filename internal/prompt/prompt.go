@@ -11,8 +11,11 @@ import (
 	"slices"
 	"strings"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
 
+	"github.com/trailwatch/trailwatch/internal/budget"
+	"github.com/trailwatch/trailwatch/internal/interrupt"
 	"github.com/trailwatch/trailwatch/plan"
 )
 
@@ -77,7 +80,12 @@ func keyMap() *huh.KeyMap {
 }
 
 func (h *Huh) run(ctx context.Context, f *huh.Form) error {
-	f = f.WithInput(h.In).WithOutput(h.Out).WithAccessible(h.Accessible).WithShowHelp(true).WithKeyMap(keyMap())
+	// The command's --timeout is for AWS, not for the user's reading.
+	defer budget.Pause(ctx)()
+	// WithProgramOptions replaces the program options, so it comes before
+	// WithInput and WithOutput, which add theirs.
+	f = f.WithProgramOptions(tea.WithFilter(markCtrlC(ctx))).
+		WithInput(h.In).WithOutput(h.Out).WithAccessible(h.Accessible).WithShowHelp(true).WithKeyMap(keyMap()).WithTheme(Theme())
 	err := f.RunWithContext(ctx)
 	if err != nil && (errors.Is(err, huh.ErrUserAborted) || ctx.Err() != nil) {
 		// Esc or Ctrl-C in the form, or the command's context ended
@@ -85,6 +93,30 @@ func (h *Huh) run(ctx context.Context, f *huh.Form) error {
 		return ErrCancelled
 	}
 	return err
+}
+
+// markCtrlC records Ctrl-C in a form as an interrupt: a terminal in raw mode
+// delivers it as a key, not as SIGINT, and the run should end like one
+// (exit 130). Esc stays a plain cancellation.
+func markCtrlC(ctx context.Context) func(tea.Model, tea.Msg) tea.Msg {
+	return func(_ tea.Model, msg tea.Msg) tea.Msg {
+		if k, ok := msg.(tea.KeyMsg); ok && k.Type == tea.KeyCtrlC {
+			interrupt.Mark(ctx)
+		}
+		return msg
+	}
+}
+
+// Theme is huh's default theme with the selected button of a confirmation
+// marked by "> " as well as by colour: with NO_COLOR, or on a monochrome
+// terminal, the colours are gone, and Enter on "Apply" writes to AWS.
+func Theme() *huh.Theme {
+	t := huh.ThemeCharm()
+	for _, s := range []*huh.FieldStyles{&t.Focused, &t.Blurred} {
+		s.FocusedButton = s.FocusedButton.SetString(">")
+		s.BlurredButton = s.BlurredButton.SetString(" ")
+	}
+	return t
 }
 
 // TargetAnswers are filled by the target forms.

@@ -16,8 +16,8 @@ type IO struct {
 	Out    io.Writer
 	ErrOut io.Writer
 
-	inTTY, outTTY bool
-	noColor       bool
+	inTTY, outTTY, errTTY bool
+	noColor               bool
 }
 
 // System returns the process's streams.
@@ -28,6 +28,7 @@ func System() *IO {
 		ErrOut:  os.Stderr,
 		inTTY:   isTerminal(os.Stdin),
 		outTTY:  isTerminal(os.Stdout),
+		errTTY:  isTerminal(os.Stderr),
 		noColor: os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb",
 	}
 }
@@ -50,5 +51,12 @@ func (s *IO) CanPrompt() bool { return s.inTTY && s.outTTY }
 
 // IsOutTTY reports whether stdout is a terminal.
 func (s *IO) IsOutTTY() bool { return s.outTTY }
+
+// IsErrTTY reports whether stderr is a terminal: where a status line may be
+// drawn and erased. Test streams never are, unless SetErrTTY says so.
+func (s *IO) IsErrTTY() bool { return s.errTTY }
+
+// SetErrTTY makes stderr count as a terminal (tests of the status line).
+func (s *IO) SetErrTTY(v bool) { s.errTTY = v }
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }

@@ -32,7 +32,7 @@ func TestFireSIGINTDuringWait(t *testing.T) {
 	p := faultproxy.Start(t, srv.URL)
 
 	var out bytes.Buffer
-	cmd := exec.Command(bin, "verify", "--fire", "--yes", "--timeout", "10m", "--endpoint-url", p.URL)
+	cmd := exec.Command(bin, "verify", "--fire", "--yes", "--wait", "10m", "--endpoint-url", p.URL)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	// The proxy's handlers run on their own goroutines; they reach the
 	// process through an atomic, not through cmd, which Start writes.
@@ -53,8 +53,8 @@ func TestFireSIGINTDuringWait(t *testing.T) {
 		t.Fatal(err)
 	}
 	proc.Store(cmd.Process)
-	if code := testaccount.WaitExit(t, cmd, 2*time.Minute, out.String); code != 1 {
-		t.Errorf("exit %d, want status 1\n%s", code, out.String())
+	if code := testaccount.WaitExit(t, cmd, 2*time.Minute, out.String); code != 130 {
+		t.Errorf("exit %d, want status 130 (interrupted)\n%s", code, out.String())
 	}
 	if s, _ := during.Load().(cwtypes.StateValue); s != cwtypes.StateValueAlarm {
 		t.Fatalf("when the signal was sent the alarm was %q, want ALARM (the signal came outside the wait?)\n%s", s, out.String())

@@ -21,7 +21,7 @@ import (
 	"github.com/trailwatch/trailwatch/verify"
 )
 
-// Bounds on --timeout: long enough for CloudWatch to run an action, short
+// Bounds on --wait: long enough for CloudWatch to run an action, short
 // enough that an alarm is never held in ALARM for long.
 const (
 	minTimeout = time.Second
@@ -68,7 +68,7 @@ func Command(streams func() *term.IO, examples func(eventName string) []string) 
 		&cli.BoolFlag{Name: "fire", Usage: "also fire the alarm: set it to ALARM (its subscribers get one test message), wait for CloudWatch to run the action, set it back to OK"},
 		&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "with --fire, fire without asking"},
 		&cli.DurationFlag{Name: "max-delivery-age", Value: verify.DefaultMaxDeliveryAge, Usage: "`AGE` beyond which the trail's last delivery to CloudWatch Logs counts as stale"},
-		&cli.DurationFlag{Name: "timeout", Value: verify.DefaultTimeout, Usage: fmt.Sprintf("with --fire, how long to wait for the alarm's history to show the action (`DURATION`, %s to %s)", minTimeout, maxTimeout)},
+		&cli.DurationFlag{Name: "wait", Value: verify.DefaultTimeout, Usage: fmt.Sprintf("with --fire, how long to wait for the alarm's history to show the action (`DURATION`, %s to %s; --timeout bounds the whole command)", minTimeout, maxTimeout)},
 	}
 	flags = append(flags, cliflags.OutputFlags()...)
 	flags = append(flags, cliflags.AWSFlags()...)
@@ -83,7 +83,7 @@ func Command(streams func() *term.IO, examples func(eventName string) []string) 
 			"CloudWatch published to the topic, and sets it back to OK, even after Ctrl-C or a timeout.\n" +
 			"Never writes to a log group or changes a trail.\n\n" +
 			"Exit status: 0 verified, 2 a broken link found, 1 could not tell (a permission or a wait\n" +
-			"was missing), an error, or an interruption.",
+			"was missing) or an error, 130 interrupted (after the alarm is set back to OK).",
 		ArgsUsage: " ",
 		Flags:     flags,
 		Action: func(c *cli.Context) error {
@@ -98,7 +98,7 @@ func Command(streams func() *term.IO, examples func(eventName string) []string) 
 			o := Options{
 				IO: io, Format: format, Color: cliflags.Color(c, io),
 				Fire: c.Bool("fire"), Yes: c.Bool("yes"),
-				MaxDeliveryAge: c.Duration("max-delivery-age"), Timeout: c.Duration("timeout"),
+				MaxDeliveryAge: c.Duration("max-delivery-age"), Timeout: c.Duration("wait"),
 				Examples: examples, Prompter: prompt.New(io.In, io.Out),
 			}
 			settings := cliflags.SettingsFrom(c)
@@ -119,7 +119,7 @@ func (o Options) validate() error {
 		return fmt.Errorf("--max-delivery-age %s: want a positive duration such as 1h or 30m", o.MaxDeliveryAge)
 	}
 	if o.Timeout < minTimeout || o.Timeout > maxTimeout {
-		return fmt.Errorf("--timeout %s: want a duration from %s to %s, such as 2m", o.Timeout, minTimeout, maxTimeout)
+		return fmt.Errorf("--wait %s: want a duration from %s to %s, such as 2m", o.Timeout, minTimeout, maxTimeout)
 	}
 	if o.Yes && !o.Fire {
 		return errors.New("--yes only confirms --fire; without --fire verify writes nothing and asks nothing")

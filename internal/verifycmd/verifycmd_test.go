@@ -349,8 +349,8 @@ func TestBadInput(t *testing.T) {
 		mod  func(*verifycmd.Options)
 		want string
 	}{
-		{func(o *verifycmd.Options) { o.Timeout = 0 }, "--timeout 0s: want a duration from 1s to 15m0s"},
-		{func(o *verifycmd.Options) { o.Timeout = time.Hour }, "--timeout 1h0m0s"},
+		{func(o *verifycmd.Options) { o.Timeout = 0 }, "--wait 0s: want a duration from 1s to 15m0s"},
+		{func(o *verifycmd.Options) { o.Timeout = time.Hour }, "--wait 1h0m0s"},
 		{func(o *verifycmd.Options) { o.MaxDeliveryAge = -time.Minute }, "--max-delivery-age -1m0s: want a positive duration"},
 		{func(o *verifycmd.Options) { o.Yes = true }, "--yes only confirms --fire"},
 	} {

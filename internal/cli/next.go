@@ -1,0 +1,66 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/trailwatch/trailwatch/audit"
+	"github.com/trailwatch/trailwatch/internal/cliflags"
+)
+
+// This file is the one place the audit command reads *audit.Report to say
+// what to do next; it adapts to the report's shape.
+
+// nextStep is what the text report ends with when the audit found gaps: the
+// command that previews the fix and the one that applies it, with the flags
+// that chose the account, so they can be pasted as they are.
+func nextStep(w io.Writer, r *audit.Report, flags []string, fromEvidence bool) {
+	if r.Compliant == nil || *r.Compliant {
+		return
+	}
+	if fromEvidence {
+		// The file stands for an account this run did not reach.
+		flags = append([]string{"--region", r.Region}, flags...)
+	}
+	args := strings.Join(flags, " ")
+	if args != "" {
+		args = " " + args
+	}
+	fmt.Fprintln(w)
+	if fromEvidence && r.Account != "" {
+		fmt.Fprintf(w, "To close these gaps in account %s, with credentials for it:\n", r.Account)
+	} else {
+		fmt.Fprintln(w, "To close these gaps:")
+	}
+	fmt.Fprintf(w, "  trailwatch fix --dry-run%s   # preview the changes; writes nothing\n", args)
+	fmt.Fprintf(w, "  trailwatch fix%s             # apply them, after a confirmation\n", args)
+}
+
+// accountFlags are the flags of c that chose the account and how it was
+// audited, shell-quoted, for nextStep.
+func accountFlags(c *cli.Context) []string {
+	var out []string
+	for _, name := range []string{cliflags.Profile, cliflags.Region, cliflags.EndpointURL, cliflags.AssumeRole,
+		cliflags.ExternalID, cliflags.RoleSessionName} {
+		if c.IsSet(name) {
+			out = append(out, "--"+name, shellQuote(c.String(name)))
+		}
+	}
+	if c.Bool("strict") {
+		out = append(out, "--strict")
+	}
+	return out
+}
+
+var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_./:=@+,-]+$`)
+
+func shellQuote(s string) string {
+	if shellSafe.MatchString(s) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

@@ -1,0 +1,52 @@
+package cli
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/trailwatch/trailwatch/audit"
+)
+
+// A text audit with gaps ends with the commands that close them; compliant,
+// unknown and JSON reports do not.
+func TestAuditEndsWithNextStep(t *testing.T) {
+	want := "\nTo close these gaps in account 111122223333, with credentials for it:\n" +
+		"  trailwatch fix --dry-run --region us-east-1 --strict   # preview the changes; writes nothing\n" +
+		"  trailwatch fix --region us-east-1 --strict             # apply them, after a confirmation\n"
+	_, out, _ := run(t, "audit", "--strict", "--evidence", "../../testdata/evidence/no-metric-filter.json")
+	if !strings.HasSuffix(out, want) {
+		t.Errorf("text report ends:\n%s\nwant:\n%s", tail(out, 4), want)
+	}
+	for _, args := range [][]string{
+		{"audit", "--evidence", "../../testdata/evidence/compliant.json"},
+		{"audit", "--evidence", "../../testdata/evidence/denied.json"},
+		{"audit", "--evidence", "../../testdata/evidence/no-metric-filter.json", "--output", "json"},
+	} {
+		if _, out, _ := run(t, args...); strings.Contains(out, "trailwatch fix") {
+			t.Errorf("%q suggests a fix:\n%s", args, tail(out, 4))
+		}
+	}
+}
+
+func TestNextStepRepeatsAccountFlags(t *testing.T) {
+	no := false
+	var b bytes.Buffer
+	nextStep(&b, &audit.Report{Compliant: &no, Region: "eu-west-1"}, []string{"--profile", shellQuote("prod admin"), "--region", "eu-west-1"}, false)
+	want := "\nTo close these gaps:\n" +
+		"  trailwatch fix --dry-run --profile 'prod admin' --region eu-west-1   # preview the changes; writes nothing\n" +
+		"  trailwatch fix --profile 'prod admin' --region eu-west-1             # apply them, after a confirmation\n"
+	if diff := cmp.Diff(want, b.String()); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if got := shellQuote("it's"); got != `'it'\''s'` {
+		t.Errorf("shellQuote = %s", got)
+	}
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
