@@ -73,7 +73,9 @@ func (w *world) trailARN() string {
 	return ""
 }
 
-func (w *world) topicARN(name string) string { return "arn:aws:sns:" + region + ":" + w.id + ":" + name }
+func (w *world) topicARN(name string) string {
+	return "arn:aws:sns:" + region + ":" + w.id + ":" + name
+}
 
 func (w *world) putAlarm(c chainMaker, f func(*cloudwatch.PutMetricAlarmInput)) {
 	w.t.Helper()
