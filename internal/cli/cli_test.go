@@ -37,7 +37,9 @@ func TestRunErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
-		{[]string{"audit", "--output", "xml"}, `invalid --output "xml": expected text or json`},
+		{[]string{"audit", "--output", "xml"}, `invalid --output "xml": expected text, json, ocsf, asff, junit or csv`},
+		{[]string{"plan", "--output", "csv"}, `invalid --output "csv": expected text or json`},
+		{[]string{"audit", "--evidence", "e.json", "--security-hub"}, "cannot be combined with --security-hub"},
 		{[]string{"audit", "--nope"}, "flag provided but not defined: --nope (see 'trailwatch audit --help')"},
 		{[]string{"audit", "-x"}, "flag provided but not defined: -x (see"},
 		{[]string{"apply", "p.json", "--dry-run"}, "flag provided but not defined: --dry-run (see 'trailwatch apply --help')"},
