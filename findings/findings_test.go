@@ -169,7 +169,7 @@ func TestFromReport(t *testing.T) {
 		partition string
 	}{{&yes, "us-east-1", Passed, "aws"}, {nil, "cn-north-1", Unknown, "aws-cn"}, {&no, "us-gov-west-1", Failed, "aws-us-gov"}} {
 		r := &audit.Report{Account: "222222222222", Region: tc.region, Compliant: tc.compliant,
-			Facts: audit.Facts{LogGroup: &audit.LogGroupFacts{Missing: true, ARN: ""}}}
+			Facts: audit.Facts{LogGroup: &audit.LogGroupFacts{Missing: true}}}
 		f := FromReport(r, at, "v1")[0]
 		if f.Status != tc.want || f.Partition != tc.partition || len(f.Resources) != 0 || f.CoveredBy != nil {
 			t.Errorf("%v/%s: status %s partition %s resources %v", tc.compliant, tc.region, f.Status, f.Partition, f.Resources)
