@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/trailwatch/trailwatch/audit"
 	"github.com/trailwatch/trailwatch/audit/evidence"
+	"github.com/trailwatch/trailwatch/findings"
+	"github.com/trailwatch/trailwatch/findings/securityhub"
 	"github.com/trailwatch/trailwatch/internal/awsx"
 	"github.com/trailwatch/trailwatch/internal/cliflags"
 	"github.com/trailwatch/trailwatch/internal/exitcode"
@@ -29,6 +32,9 @@ type auditOptions struct {
 	NextFlags []string
 	// Clients connects to AWS; unused with Evidence.
 	Clients func(ctx context.Context) (audit.Clients, error)
+	// SecurityHub imports the findings through HubClient (findings.go).
+	SecurityHub bool
+	HubClient   securityhub.ClientFor
 }
 
 func auditCommand(io *term.IO) *cli.Command {
@@ -36,8 +42,9 @@ func auditCommand(io *term.IO) *cli.Command {
 		&cli.BoolFlag{Name: "strict", Usage: "also require the literal CIS filter pattern, as Security Hub CloudWatch.5 does"},
 		&cli.StringFlag{Name: "evidence", Usage: "audit a saved evidence `FILE` instead of AWS (no AWS access at all)", TakesFile: true},
 		&cli.StringFlag{Name: "evidence-out", Usage: "save every AWS response the audit used to `FILE`", TakesFile: true},
+		&cli.BoolFlag{Name: "security-hub", Usage: "also import the findings into AWS Security Hub (ASFF, BatchImportFindings) in the audited account and region"},
 	}
-	flags = append(flags, cliflags.OutputFlags()...)
+	flags = append(flags, cliflags.OutputFlags(cliflags.FindingFormats...)...)
 	flags = append(flags, cliflags.AWSFlags()...)
 	return &cli.Command{
 		Name:  "audit",
@@ -53,7 +60,7 @@ func auditCommand(io *term.IO) *cli.Command {
 			if err := cliflags.NoArgs(c); err != nil {
 				return err
 			}
-			format, err := cliflags.OutputFrom(c)
+			format, err := cliflags.OutputFrom(c, cliflags.FindingFormats...)
 			if err != nil {
 				return err
 			}
@@ -65,29 +72,32 @@ func auditCommand(io *term.IO) *cli.Command {
 				Evidence:    c.String("evidence"),
 				EvidenceOut: c.String("evidence-out"),
 				NextFlags:   accountFlags(c),
+				SecurityHub: c.Bool("security-hub"),
 			}
 			if opts.Evidence != "" {
+				if opts.SecurityHub {
+					return fmt.Errorf("--evidence audits a file without AWS access; it cannot be combined with --security-hub")
+				}
 				if set := cliflags.AWSFlagsSet(c); len(set) > 0 {
 					return fmt.Errorf("--evidence audits a file without AWS access; it cannot be combined with %s", strings.Join(set, ", "))
 				}
 			}
 			settings := cliflags.SettingsFrom(c)
+			var factory *awsx.Factory
 			opts.Clients = func(ctx context.Context) (audit.Clients, error) {
-				return connect(ctx, settings)
+				f, err := awsx.Connect(ctx, settings)
+				if err != nil {
+					return nil, err
+				}
+				factory = f
+				return f.AuditClients(), nil
+			}
+			opts.HubClient = func(ctx context.Context, account, region string) (securityhub.API, error) {
+				return hubClient(ctx, factory, account, region)
 			}
 			return runAudit(c.Context, opts)
 		},
 	}
-}
-
-// connect loads the AWS configuration and makes sure AWS answers the caller
-// before the audit starts (awsx.Connect).
-func connect(ctx context.Context, s awsx.Settings) (audit.Clients, error) {
-	f, err := awsx.Connect(ctx, s)
-	if err != nil {
-		return nil, err
-	}
-	return f.AuditClients(), nil
 }
 
 func runAudit(ctx context.Context, o auditOptions) error {
@@ -111,6 +121,7 @@ func runAudit(ctx context.Context, o auditOptions) error {
 		clients = rec
 	}
 
+	at := time.Now()
 	report, err := audit.Run(ctx, clients, audit.Options{Strict: o.Strict})
 	if err != nil {
 		return interrupted(ctx, fmt.Errorf("audit: %w", err))
@@ -123,20 +134,28 @@ func runAudit(ctx context.Context, o auditOptions) error {
 		}
 	}
 
+	fs := findings.FromReport(report, at, Version)
 	switch o.Format {
 	case cliflags.JSON:
 		err = audit.WriteJSON(o.IO.Out, report)
-	default:
+	case cliflags.Text:
 		err = audit.WriteText(o.IO.Out, report, o.Color)
 		if err == nil {
 			nextStep(o.IO.Out, report, o.NextFlags, o.Evidence != "")
 		}
+	default:
+		err = writeFindings(o.IO.Out, o.Format, fs)
 	}
 	if err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
 	if saveErr != nil {
 		return saveErr
+	}
+	if o.SecurityHub {
+		if err := importFindings(ctx, o.IO.ErrOut, fs, o.HubClient); err != nil {
+			return interrupted(ctx, err)
+		}
 	}
 	return verdictStatus(report)
 }

@@ -46,7 +46,9 @@ func TestRunErrors(t *testing.T) {
 	}{
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`, "trailwatch COMMAND"},
 		{[]string{"audti"}, `unknown command "audti" (did you mean audit?)`, "trailwatch COMMAND"},
-		{[]string{"audit", "--output", "xml"}, `invalid --output "xml": expected text or json`, "trailwatch audit"},
+		{[]string{"audit", "--output", "xml"}, `invalid --output "xml": expected text, json, ocsf, asff, junit or csv`, "trailwatch audit"},
+		{[]string{"plan", "--output", "csv"}, `invalid --output "csv": expected text or json`, "trailwatch plan"},
+		{[]string{"audit", "--evidence", "e.json", "--security-hub"}, "cannot be combined with --security-hub", ""},
 		{[]string{"audit", "--nope"}, "flag provided but not defined: --nope", "trailwatch audit"},
 		{[]string{"audit", "--stirct"}, "flag provided but not defined: --stirct (did you mean --strict?)", "trailwatch audit"},
 		{[]string{"audit", "--endpoint", "http://x"}, "flag provided but not defined: --endpoint (did you mean --endpoint-url?)", "trailwatch audit"},

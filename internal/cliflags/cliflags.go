@@ -6,6 +6,7 @@ package cliflags
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -90,32 +91,51 @@ type Format string
 const (
 	Text Format = "text"
 	JSON Format = "json"
+	// Findings formats, which only audit writes (package findings).
+	OCSF  Format = "ocsf"
+	ASFF  Format = "asff"
+	JUnit Format = "junit"
+	CSV   Format = "csv"
 )
 
-// OutputFlags are --output and --no-color.
-func OutputFlags() []cli.Flag {
+// FindingFormats are the formats audit writes besides text and json; pass
+// them as extra to OutputFlags, OutputFrom and ParseFormat.
+var FindingFormats = []Format{OCSF, ASFF, JUnit, CSV}
+
+// OutputFlags are --output and --no-color; --output accepts text, json and
+// the extra formats.
+func OutputFlags(extra ...Format) []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: Output, Aliases: []string{"o"}, Value: string(Text), Usage: "output `FORMAT`: text or json"},
+		&cli.StringFlag{Name: Output, Aliases: []string{"o"}, Value: string(Text), Usage: "output `FORMAT`: " + formatList(extra)},
 		&cli.BoolFlag{Name: NoColor, Usage: "never colour the output; colour is used only on a terminal, and NO_COLOR turns it off too"},
 	}
 }
 
 // OutputFrom returns the validated --output value.
-func OutputFrom(c *cli.Context) (Format, error) {
-	f, err := ParseFormat(c.String(Output))
+func OutputFrom(c *cli.Context, extra ...Format) (Format, error) {
+	f, err := ParseFormat(c.String(Output), extra...)
 	if err != nil {
 		return "", Usage(c.Command, err)
 	}
 	return f, nil
 }
 
-// ParseFormat validates an --output value.
-func ParseFormat(s string) (Format, error) {
-	switch f := Format(s); f {
-	case Text, JSON:
+// ParseFormat validates an --output value: text, json or one of extra.
+func ParseFormat(s string, extra ...Format) (Format, error) {
+	f := Format(s)
+	if f == Text || f == JSON || slices.Contains(extra, f) {
 		return f, nil
 	}
-	return "", fmt.Errorf("invalid --output %q: expected text or json", s)
+	return "", fmt.Errorf("invalid --output %q: expected %s", s, formatList(extra))
+}
+
+// formatList is "text or json", or "text, json, ocsf or csv".
+func formatList(extra []Format) string {
+	names := []string{string(Text), string(JSON)}
+	for _, f := range extra {
+		names = append(names, string(f))
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 // Color reports whether the command may colour its output: stdout is a

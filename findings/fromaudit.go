@@ -1,0 +1,129 @@
+package findings
+
+// This file is the only place that knows audit.Report. Today's report is one
+// account and one control (CIS 4.5); when the report grows more controls
+// and accounts, only this conversion changes.
+
+import (
+	"strings"
+	"time"
+
+	awsarn "github.com/aws/aws-sdk-go-v2/aws/arn"
+
+	"github.com/trailwatch/trailwatch/audit"
+)
+
+// CloudTrailChanges is the control today's audit checks: a metric filter and
+// an alarm for CloudTrail configuration changes. Security Hub rates
+// CloudWatch.5 Low (Security Hub user guide, CloudWatch controls).
+var CloudTrailChanges = Control{
+	ID:          "cis-4.5",
+	Title:       "Ensure a log metric filter and alarm exist for CloudTrail configuration changes",
+	CISv12:      "3.5",
+	CISv14:      "4.5",
+	CISv6:       "5.5",
+	SecurityHub: "CloudWatch.5",
+	Severity:    Low,
+}
+
+// FromReport converts one audit report into its findings: one, for the
+// control the report covers. at is when the audit ran; version is
+// trailwatch's.
+func FromReport(r *audit.Report, at time.Time, version string) []Finding {
+	f := Finding{
+		AccountID:   r.Account,
+		Region:      r.Region,
+		Control:     CloudTrailChanges,
+		Time:        at.UTC(),
+		ToolVersion: version,
+	}
+	switch {
+	case r.Compliant == nil:
+		f.Status = Unknown
+	case *r.Compliant:
+		f.Status = Passed
+	default:
+		f.Status = Failed
+	}
+	for _, g := range r.Gaps {
+		f.Gaps = append(f.Gaps, Gap{Code: string(g.Code), Message: g.Message, Resource: g.Resource})
+	}
+	for _, u := range r.Unknown {
+		f.Unknown = append(f.Unknown, UnknownRead{
+			Link: string(u.Link), API: u.API, Action: u.Action,
+			Resource: u.Resource, Account: u.Account, Message: u.Message,
+		})
+	}
+	for _, w := range r.Warnings {
+		f.Warnings = append(f.Warnings, Warning{Code: w.Code, Message: w.Message, Resource: w.Resource})
+	}
+	f.Resources = resources(&r.Facts)
+	f.Partition = partition(&r.Facts, r.Region)
+	if t := r.Facts.Trail; t != nil && t.Organization && t.Owner != "" && t.Owner != r.Account {
+		f.CoveredBy = &Coverage{TrailARN: t.ARN, Account: t.Owner, Region: t.HomeRegion}
+	}
+	return []Finding{f}
+}
+
+// resources lists the chain's resources as read, in chain order.
+func resources(facts *audit.Facts) []Resource {
+	var out []Resource
+	if t := facts.Trail; t != nil && t.ARN != "" {
+		out = append(out, Resource{Type: Trail, ID: t.ARN, Name: t.Name, Region: t.HomeRegion, Account: t.Owner})
+	}
+	lg := facts.LogGroup
+	if lg != nil && !lg.Missing && lg.ARN != "" {
+		out = append(out, Resource{Type: LogGroup, ID: strings.TrimSuffix(lg.ARN, ":*"), Name: lg.Name, Region: lg.Region, Account: lg.Account})
+	}
+	if fl := facts.Filter; fl != nil && lg != nil && lg.ARN != "" {
+		// A metric filter has no ARN; its name is unique within its log
+		// group, so the group's ARN and the name identify it.
+		out = append(out, Resource{
+			Type: MetricFilter, ID: strings.TrimSuffix(lg.ARN, ":*") + ":metric-filter:" + fl.Name,
+			Name: fl.Name, Region: lg.Region, Account: lg.Account,
+		})
+	}
+	// The reported chain's alarm and topic, not every one that bears on
+	// the control.
+	if a := facts.Alarm; a != nil && a.ARN != "" {
+		out = append(out, fromARN(Alarm, a.ARN, a.Name))
+	}
+	if t := facts.Topic; t != nil && t.ARN != "" {
+		out = append(out, fromARN(Topic, t.ARN, ""))
+	}
+	return out
+}
+
+func fromARN(typ ResourceType, arn, name string) Resource {
+	r := Resource{Type: typ, ID: arn, Name: name}
+	if a, err := awsarn.Parse(arn); err == nil {
+		r.Region, r.Account = a.Region, a.AccountID
+		if r.Name == "" {
+			r.Name = a.Resource
+		}
+	}
+	return r
+}
+
+// partition comes from the chain's ARNs, else from the region's name.
+func partition(facts *audit.Facts, region string) string {
+	var arns []string
+	if facts.Trail != nil {
+		arns = append(arns, facts.Trail.ARN)
+	}
+	if facts.LogGroup != nil {
+		arns = append(arns, facts.LogGroup.ARN)
+	}
+	for _, s := range arns {
+		if a, err := awsarn.Parse(s); err == nil && a.Partition != "" {
+			return a.Partition
+		}
+	}
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	}
+	return "aws"
+}
