@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 
 	"github.com/trailwatch/trailwatch/chain"
 	"github.com/trailwatch/trailwatch/internal/awserr"
@@ -243,15 +244,39 @@ func (g *gathered) topicsFor(region string, a *chain.Alarm) []*topicData {
 	return out
 }
 
-// judgedTopic is what the audit knows of a topic, for an alarm in region.
-func (g *gathered) judgedTopic(tp *topicData, region string) chain.Topic {
+// publisher is the alarm that would publish to a topic: a, or with no
+// alarm the one trailwatch would create in region.
+func (g *gathered) publisher(a *chain.Alarm, region string) chain.Publisher {
+	if a != nil {
+		return chain.Publisher{Region: a.Region, AlarmARN: a.ARN, Account: g.account}
+	}
+	return chain.Publisher{Region: region, Account: g.account,
+		AlarmARN: chain.AlarmARN(chain.RegionPartition(region), region, g.account, g.opts.Names.Alarm)}
+}
+
+// judgedTopic is what the audit knows of a topic, for the alarm p.
+func (g *gathered) judgedTopic(tp *topicData, p chain.Publisher) chain.Topic {
 	t := chain.NewTopic(tp.arn)
 	t.Gone = tp.attrs.err != nil && awserr.IsNotFound(tp.attrs.err)
 	var attrs map[string]string
 	if tp.attrs.err == nil && tp.read {
 		attrs = tp.attrs.v
 	}
-	t = chain.JudgeTopic(t, attrs, region)
+	var key *chain.Key
+	keyErr := ""
+	if kd := tp.key; kd != nil {
+		switch {
+		case kd.desc.err != nil:
+			keyErr = "kms:DescribeKey: " + awserr.Message(kd.desc.err)
+		case kd.desc.v.KeyManager == kmstypes.KeyManagerTypeAws:
+			key = &chain.Key{ARN: aws.ToString(kd.desc.v.Arn), Manager: "AWS"}
+		case kd.policy.err != nil:
+			keyErr = "kms:GetKeyPolicy: " + awserr.Message(kd.policy.err)
+		default:
+			key = &chain.Key{ARN: aws.ToString(kd.desc.v.Arn), Manager: string(kd.desc.v.KeyManager), State: string(kd.desc.v.KeyState), Policy: kd.policy.v}
+		}
+	}
+	t = chain.JudgeTopic(t, attrs, key, keyErr, p)
 	if tp.subs.err == nil && tp.read {
 		t.ReadSubscriptions(tp.subs.v)
 	}
@@ -504,11 +529,20 @@ func (g *gathered) notification(c *candidate, a *chain.Alarm, tp *topicData, up 
 		c.add(link(LinkNotification, chain.JudgeNotification(*a, nil), ""))
 		return flowAbsent
 	}
-	t := g.judgedTopic(tp, region)
+	t := g.judgedTopic(tp, g.publisher(a, region))
 	if tp.attrs.err != nil && !t.Gone && t.Region == region && (a == nil || a.ActionsEnabled) {
 		c.unknown = append(c.unknown, g.unknownRead(LinkNotification, "sns", "GetTopicAttributes", tp.arn, t.Owner, tp.attrs.err))
 		c.add(Link{Name: LinkNotification, Status: Unknown, Resource: tp.arn, Detail: "GetTopicAttributes failed"})
 		return flowOK // the subscriptions are read, and judged, on their own
+	}
+	if kd := tp.key; t.KeyUnread != "" && kd != nil && (a == nil || a.ActionsEnabled) {
+		op, err := "DescribeKey", kd.desc.err
+		if err == nil {
+			op, err = "GetKeyPolicy", kd.policy.err
+		}
+		c.unknown = append(c.unknown, g.unknownRead(LinkNotification, "kms", op, kd.id, chain.AccountOf(kd.id), err))
+		c.add(Link{Name: LinkNotification, Status: Unknown, Resource: tp.arn, Detail: "the topic's KMS key could not be read: " + t.KeyUnread})
+		return flowOK
 	}
 	if a == nil {
 		v := chain.Verdict{Status: Failed, Detail: t.Reason}
@@ -546,11 +580,7 @@ func (g *gathered) subscription(c *candidate, a *chain.Alarm, tp *topicData, up 
 		c.add(Link{Name: LinkSubscription, Status: Unknown, Resource: tp.arn, Detail: "ListSubscriptionsByTopic failed"})
 		return
 	}
-	region := tp.region
-	if a != nil {
-		region = a.Region
-	}
-	c.add(link(LinkSubscription, chain.JudgeSubscription(g.judgedTopic(tp, region)), tp.arn))
+	c.add(link(LinkSubscription, chain.JudgeSubscription(g.judgedTopic(tp, g.publisher(a, tp.region))), tp.arn))
 }
 
 // unknownRead describes a read that was denied or failed. owner is the
@@ -615,12 +645,12 @@ func (g *gathered) warnings(c *candidate) []Warning {
 		}
 	}
 	if tp := c.tp; tp != nil {
-		t := g.judgedTopic(tp, tp.region)
+		t := g.judgedTopic(tp, g.publisher(c.a, tp.region))
+		for _, d := range t.Doubts {
+			add(WarnTopicUndecided, tp.arn, "topic %s may not take the alarm's notifications: %s", tp.arn, d)
+		}
 		if t.TagsUnread != "" {
 			add(WarnTagsUnread, tp.arn, "could not read the tags of topic %s (sns:ListTagsForResource: %s); it is treated as not made by trailwatch, so fix leaves it as it is", tp.arn, t.TagsUnread)
-		}
-		if t.KMSKeyID != "" && t.Usable {
-			add(WarnTopicCustomerKey, tp.arn, "topic is encrypted with %s: its key policy must let cloudwatch.amazonaws.com use the key (not checked)", t.KMSKeyID)
 		}
 	}
 	return out
@@ -681,13 +711,13 @@ func (g *gathered) facts(c *candidate) Facts {
 	}
 	sort.Strings(arns)
 	for _, arn := range arns {
-		f.Topics = append(f.Topics, g.judgedTopic(g.topics[arn], region))
+		f.Topics = append(f.Topics, g.judgedTopic(g.topics[arn], g.publisher(c.a, region)))
 	}
 	if c.tp != nil {
 		if t := f.TopicByARN(c.tp.arn); t != nil {
 			f.Topic = t
 		} else {
-			t := g.judgedTopic(c.tp, region)
+			t := g.judgedTopic(c.tp, g.publisher(c.a, region))
 			f.Topic = &t
 		}
 	}

@@ -49,7 +49,7 @@ const (
 	WarnTooBroad          = "PATTERN_TOO_BROAD"
 	WarnFilterMisses      = "FILTER_MISSES_EVENTS"
 	WarnAlarmMayNotFire   = "ALARM_MAY_NOT_FIRE"
-	WarnTopicCustomerKey  = "TOPIC_CUSTOMER_MANAGED_KEY"
+	WarnTopicUndecided    = "TOPIC_ACCESS_UNDECIDED"
 	WarnSingleRegionTrail = "SINGLE_REGION_TRAIL"
 	WarnTagsUnread        = "TAGS_UNREAD"
 	WarnOtherAlarms       = "OTHER_ALARMS_CANNOT_NOTIFY"

@@ -14,6 +14,8 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	cwltypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -119,8 +121,15 @@ type topicData struct {
 	attrs       result[map[string]string]
 	subs        result[[]snstypes.Subscription]
 	tags        result[map[string]string]
-	judged      chain.Topic
 	read        bool // subscriptions and tags were asked
+	key         *keyData
+}
+
+// keyData is a topic's customer managed key: DescribeKey, then its policy.
+type keyData struct {
+	id, region string
+	desc       result[*kmstypes.KeyMetadata]
+	policy     result[string]
 }
 
 // gathered is everything the audit read.
@@ -284,6 +293,62 @@ func (g *gathered) gather(ctx context.Context, c Clients) error {
 			g.topics[own.arn] = own
 			readTopic(own)
 		}
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return g.readKeys(ctx, c)
+}
+
+// readKeys reads the customer managed keys of the topics read (rounds 4
+// and 5, only when a topic is encrypted with one): DescribeKey, which takes
+// the alias a topic names, then the key's policy by its ARN.
+func (g *gathered) readKeys(ctx context.Context, c Clients) error {
+	keys := map[string]*keyData{}
+	for _, tp := range g.topics {
+		id := tp.attrs.v["KmsMasterKeyId"]
+		if !tp.read || tp.attrs.err != nil || id == "" || chain.IsAWSManagedSNSKey(id) {
+			continue
+		}
+		region := chain.RegionOf(id)
+		if region == "" {
+			region = tp.region
+		}
+		k := region + "\x00" + id
+		if keys[k] == nil {
+			keys[k] = &keyData{id: id, region: region}
+		}
+		tp.key = keys[k]
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	var wg sync.WaitGroup
+	for _, kd := range keys {
+		wg.Go(func() {
+			out, err := c.KMS(kd.region).DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(kd.id)})
+			kd.desc.err = err
+			if err == nil {
+				kd.desc.v = out.KeyMetadata
+				if kd.desc.v == nil {
+					kd.desc.err = errors.New("DescribeKey answered without key metadata")
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, kd := range keys {
+		if kd.desc.err != nil || aws.ToString(kd.desc.v.Arn) == "" || kd.desc.v.KeyManager == kmstypes.KeyManagerTypeAws {
+			continue
+		}
+		wg.Go(func() {
+			out, err := c.KMS(kd.region).GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: kd.desc.v.Arn, PolicyName: aws.String("default")})
+			kd.policy.err = err
+			if err == nil {
+				kd.policy.v = aws.ToString(out.Policy)
+			}
+		})
 	}
 	wg.Wait()
 	return ctx.Err()

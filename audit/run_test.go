@@ -11,6 +11,7 @@ import (
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	cwltypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
@@ -281,9 +282,36 @@ func TestRun(t *testing.T) {
 			want: summary{Verdict: "gaps", Chain: "PPPPPPFB", Gaps: codes(audit.AlarmNotNotifying)}},
 		{name: "topic encrypted with alias/aws/sns", mutate: fns(func(a *fa.Account) { a.Topics[topicARN]["KmsMasterKeyId"] = "alias/aws/sns" }),
 			want: summary{Verdict: "gaps", Chain: "PPPPPPFP", Gaps: []audit.Code{audit.AlarmNotNotifying}}},
-		{name: "topic encrypted with customer key", mutate: fns(func(a *fa.Account) {
-			a.Topics[topicARN]["KmsMasterKeyId"] = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-		}), want: summary{Verdict: "compliant", Chain: "PPPPPPPP", Warnings: []string{audit.WarnTopicCustomerKey}}},
+		// A customer managed key must let cloudwatch.amazonaws.com use it
+		// (SNS guide, "Encryption at rest": kms:Decrypt and
+		// kms:GenerateDataKey* for the publishing service).
+		{name: "topic encrypted with a key CloudWatch may use", mutate: fns(cmk(cwKeyPolicy, ""), func(a *fa.Account) { a.Topics[topicARN]["KmsMasterKeyId"] = keyARN }),
+			want: summary{Verdict: "compliant", Chain: "PPPPPPPP"}},
+		{name: "key named by its alias", mutate: fns(cmk(cwKeyPolicy, ""), func(a *fa.Account) { a.Topics[topicARN]["KmsMasterKeyId"] = "alias/secops" }),
+			want: summary{Verdict: "compliant", Chain: "PPPPPPPP"}},
+		// The default key policy grants the account's root, which lets IAM
+		// policies grant the key; a service principal is not in the account.
+		{name: "key with the default key policy", mutate: fns(cmk(rootKeyPolicy, ""), func(a *fa.Account) { a.Topics[topicARN]["KmsMasterKeyId"] = keyARN }),
+			want: summary{Verdict: "gaps", Chain: "PPPPPPFP", Gaps: codes(audit.AlarmNotNotifying)}},
+		{name: "AWS managed key named by its id", mutate: fns(cmk(rootKeyPolicy, kmstypes.KeyManagerTypeAws), func(a *fa.Account) { a.Topics[topicARN]["KmsMasterKeyId"] = keyARN }),
+			want: summary{Verdict: "gaps", Chain: "PPPPPPFP", Gaps: codes(audit.AlarmNotNotifying)}},
+		{name: "disabled key", mutate: fns(cmk(cwKeyPolicy, ""), func(a *fa.Account) {
+			a.Topics[topicARN]["KmsMasterKeyId"] = keyARN
+			a.Keys[keyARN].State = kmstypes.KeyStateDisabled
+		}), want: summary{Verdict: "gaps", Chain: "PPPPPPFP", Gaps: codes(audit.AlarmNotNotifying)}},
+		{name: "key policy denied", mutate: fns(cmk(cwKeyPolicy, ""), func(a *fa.Account) { a.Topics[topicARN]["KmsMasterKeyId"] = keyARN }, deny("GetKeyPolicy", "AccessDeniedException")),
+			want: summary{Verdict: "unknown", Chain: "PPPPPPUP", Unknown: []string{"kms:GetKeyPolicy"}}},
+		// The topic's access policy must let the CloudWatch service
+		// principal publish (re:Post, "Why didn't I receive an SNS
+		// notification for my CloudWatch alarm trigger?").
+		{name: "topic policy allowing only the account", mutate: fns(topicPolicy(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sns:Publish","Resource":"*"}]}`)),
+			want: summary{Verdict: "gaps", Chain: "PPPPPPFP", Gaps: codes(audit.AlarmNotNotifying)}},
+		{name: "topic policy denying CloudWatch", mutate: fns(topicPolicy(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudwatch.amazonaws.com"},"Action":"sns:Publish","Resource":"*"},{"Effect":"Deny","Principal":"*","Action":"sns:Publish","Resource":"*","Condition":{"StringNotEquals":{"aws:SourceAccount":"999999999999"}}}]}`)),
+			want: summary{Verdict: "gaps", Chain: "PPPPPPFP", Gaps: codes(audit.AlarmNotNotifying)}},
+		{name: "topic policy allowing CloudWatch for this account's alarms", mutate: fns(topicPolicy(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudwatch.amazonaws.com"},"Action":"sns:Publish","Resource":"*","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:cloudwatch:us-east-1:111122223333:alarm:*"}}}]}`)),
+			want: summary{Verdict: "compliant", Chain: "PPPPPPPP"}},
+		{name: "topic policy with an undecidable condition", mutate: fns(topicPolicy(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudwatch.amazonaws.com"},"Action":"sns:Publish","Resource":"*"},{"Effect":"Deny","Principal":"*","Action":"sns:Publish","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`)),
+			want: summary{Verdict: "compliant", Chain: "PPPPPPPP", Warnings: []string{audit.WarnTopicUndecided}}},
 		{name: "topic in another region than the alarm", mutate: fns(func(a *fa.Account) {
 			other := fa.TopicARN("eu-west-1", fa.AccountID, fa.TopicName)
 			a.Alarms[fa.Home][0].AlarmActions = []string{other}
@@ -377,6 +405,28 @@ func TestRun(t *testing.T) {
 }
 
 func fns(f ...func(*fa.Account)) []func(*fa.Account) { return f }
+
+const (
+	keyARN        = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	cwKeyPolicy   = `{"Version":"2012-10-17","Statement":[{"Sid":"root","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},{"Sid":"cw","Effect":"Allow","Principal":{"Service":"cloudwatch.amazonaws.com"},"Action":["kms:Decrypt","kms:GenerateDataKey*"],"Resource":"*"}]}`
+	rootKeyPolicy = `{"Version":"2012-10-17","Statement":[{"Sid":"root","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}`
+)
+
+// cmk adds the key keyARN (alias/secops) with policy; manager "" is a
+// customer managed key.
+func cmk(policy string, manager kmstypes.KeyManagerType) func(*fa.Account) {
+	return func(a *fa.Account) {
+		if manager == "" {
+			manager = kmstypes.KeyManagerTypeCustomer
+		}
+		a.Keys = map[string]*fa.Key{keyARN: {Manager: manager, Policy: policy}}
+		a.Aliases = map[string]string{"alias/secops": keyARN}
+	}
+}
+
+func topicPolicy(p string) func(*fa.Account) {
+	return func(a *fa.Account) { a.Topics[topicARN]["Policy"] = p }
+}
 
 func codes(c ...audit.Code) []audit.Code { return c }
 

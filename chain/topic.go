@@ -8,6 +8,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
+
+	"github.com/trailwatch/trailwatch/internal/policydoc"
 )
 
 // The notification and subscription links: the alarm's actions are enabled
@@ -32,6 +34,21 @@ type Topic struct {
 	Usable bool     `json:"usable"`
 	Reason string   `json:"reason,omitempty"`
 	Doubts []string `json:"doubts,omitempty"`
+	// PolicyRepairable: the only fault is that no statement of its policy
+	// lets CloudWatch publish; merging trailwatch's statement repairs it
+	// (an explicit deny is never removed).
+	PolicyRepairable bool `json:"policy_repairable,omitempty"`
+	// KeyUnread says why the key's policy could not be read (the link is
+	// then unknown).
+	KeyUnread string `json:"key_unread,omitempty"`
+}
+
+// Key is what KMS says of a topic's customer managed key.
+type Key struct {
+	ARN     string
+	Manager string // AWS or CUSTOMER
+	State   string // Enabled, Disabled, PendingDeletion...
+	Policy  string
 }
 
 // NewTopic starts the judgement of topic arn.
@@ -55,11 +72,29 @@ func IsAWSManagedSNSKey(id string) bool {
 	return err == nil && a.Service == "kms" && a.Resource == "alias/aws/sns"
 }
 
-// JudgeTopic decides whether CloudWatch can publish to the topic, from
-// its attributes (nil when they were not read). alarmRegion is where the
-// alarm lives: CloudWatch alarms publish only to topics in their own
-// region (PutMetricAlarm refuses others).
-func JudgeTopic(t Topic, attrs map[string]string, alarmRegion string) Topic {
+// Publisher is the alarm that publishes to a topic: its region (CloudWatch
+// alarms publish only to topics in their own region; PutMetricAlarm
+// refuses others), its ARN (the aws:SourceArn of the publish) and account.
+type Publisher struct {
+	Region, AlarmARN, Account string
+}
+
+// JudgeTopic decides whether CloudWatch can publish to the topic for the
+// alarm p, from its attributes (nil when they were not read) and, for a
+// topic encrypted with a customer managed key, the key as KMS describes it
+// (nil when it was not read: keyErr says why).
+//
+// The topic's policy must let the CloudWatch service principal publish:
+// the default policy does (it allows everyone in the owner account's name,
+// AWS:SourceOwner); an explicit deny matching CloudWatch, or a custom
+// policy that allows neither it nor everyone, does not. The key's policy
+// must let cloudwatch.amazonaws.com use it (kms:Decrypt and
+// kms:GenerateDataKey*); the AWS managed key alias/aws/sns cannot be used
+// (re:Post, "Why didn't I receive an SNS notification for my CloudWatch
+// alarm trigger?"; SNS guide, "Encryption at rest"). What the policy
+// language leaves undecided here is a doubt, not a verdict.
+func JudgeTopic(t Topic, attrs map[string]string, key *Key, keyErr string, p Publisher) Topic {
+	alarmRegion := p.Region
 	t.Usable = false
 	switch {
 	case alarmRegion != "" && t.Region != "" && t.Region != alarmRegion:
@@ -76,6 +111,37 @@ func JudgeTopic(t Topic, attrs map[string]string, alarmRegion string) Topic {
 	if IsAWSManagedSNSKey(t.KMSKeyID) {
 		t.Reason = fmt.Sprintf("topic is encrypted with the AWS managed key %s, which CloudWatch cannot use to publish", t.KMSKeyID)
 		return t
+	}
+	if pol := attrs["Policy"]; pol != "" {
+		switch r := policydoc.TopicAllowsCloudWatch(pol, t.ARN, p.AlarmARN, p.Account); r.Decision {
+		case policydoc.Denied:
+			t.Reason = "its access policy does not let CloudWatch publish to it: " + r.Reason
+			t.PolicyRepairable = !r.Explicit
+			return t
+		case policydoc.Undecided:
+			t.Doubts = append(t.Doubts, "whether its access policy lets CloudWatch publish cannot be decided: "+r.Reason)
+		}
+	}
+	if t.KMSKeyID != "" {
+		switch {
+		case key == nil:
+			t.KeyUnread = keyErr
+			t.Reason = "its KMS key could not be read: " + keyErr
+			return t
+		case key.Manager == "AWS":
+			t.Reason = fmt.Sprintf("topic is encrypted with the AWS managed key %s, which CloudWatch cannot use to publish", t.KMSKeyID)
+			return t
+		case key.State != "" && key.State != "Enabled":
+			t.Reason = fmt.Sprintf("its KMS key %s is %s, so nothing can be published to it", t.KMSKeyID, key.State)
+			return t
+		}
+		switch r := policydoc.KeyAllowsCloudWatchAlarm(key.Policy, key.ARN, p.AlarmARN, p.Account); r.Decision {
+		case policydoc.Denied:
+			t.Reason = fmt.Sprintf("the policy of its KMS key %s does not let cloudwatch.amazonaws.com use the key (kms:Decrypt and kms:GenerateDataKey*): %s", t.KMSKeyID, r.Reason)
+			return t
+		case policydoc.Undecided:
+			t.Doubts = append(t.Doubts, fmt.Sprintf("whether the policy of its KMS key %s lets CloudWatch use the key cannot be decided: %s", t.KMSKeyID, r.Reason))
+		}
 	}
 	t.Usable = true
 	return t

@@ -124,6 +124,15 @@ func fixtures() []fixture {
 			a.Subs[ownTopic] = []snstypes.Subscription{fa.Confirmed(ownTopic, "secops@example.com")}
 			tag(a, ownTopic)
 		}},
+		// The same, but trailwatch's topic lost its statement: the policy
+		// is merged back rather than a new topic made.
+		{name: "alarm_deleted_topic_policy_lost", mutate: func(a *fa.Account) {
+			a.Alarms = nil
+			a.Topics[ownTopic] = fa.TopicAttrs(ownTopic)
+			a.Topics[ownTopic]["Policy"] = `{"Version":"2012-10-17","Statement":[{"Sid":"auditors","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/auditor"},"Action":"sns:GetTopicAttributes","Resource":"*"}]}`
+			a.Subs[ownTopic] = []snstypes.Subscription{fa.Confirmed(ownTopic, "secops@example.com")}
+			tag(a, ownTopic)
+		}},
 		{name: "alarm_not_notifying_foreign", mutate: firstAlarm(func(m *cwtypes.MetricAlarm) { m.ActionsEnabled = aws.Bool(false) })},
 		{name: "alarm_not_notifying_managed", mutate: func(a *fa.Account) {
 			a.Alarms[fa.Home][0].AlarmActions = []string{"arn:aws:automate:us-east-1:ec2:stop"}

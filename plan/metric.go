@@ -272,16 +272,29 @@ func (b *builder) topic(alarm *chain.Alarm, alarmStays bool) (string, string, bo
 		return 2
 	}
 	slices.SortStableFunc(ranked, func(x, y chain.Topic) int { return rank(x) - rank(y) })
+	// trailwatch's own topic whose only fault is a policy that lets no
+	// CloudWatch alarm publish is repaired by merging its statement.
+	usable := func(t chain.Topic) bool { return t.Usable || (t.Ours && t.PolicyRepairable) }
+	choose := func(t chain.Topic) string {
+		if t.Usable {
+			return ""
+		}
+		b.add(Step{ID: IDTopicPolicy, Action: Update,
+			Address: Address{Kind: KindTopicPolicy, Name: t.ARN, Region: t.Region},
+			Reason:  Reason{Code: b.reason(audit.LinkNotification).Code, Message: t.Reason},
+			Params:  Params{TopicPolicy: &TopicPolicyParams{TopicARN: t.ARN}}})
+		return IDTopicPolicy
+	}
 	for _, t := range ranked {
-		if t.Usable && t.Region == b.lgRegion && len(t.ConfirmedEndpoints) > 0 {
-			b.keep("topic %s: usable, confirmed subscriber %s", t.ARN, strings.Join(t.ConfirmedEndpoints, ", "))
+		if usable(t) && t.Region == b.lgRegion && len(t.ConfirmedEndpoints) > 0 {
+			b.keep("topic %s: confirmed subscriber %s", t.ARN, strings.Join(t.ConfirmedEndpoints, ", "))
 			b.close(audit.LinkNotification, audit.LinkSubscription)
-			return t.ARN, "", true
+			return t.ARN, choose(t), true
 		}
 	}
 	for _, t := range ranked {
-		if t.Usable && t.Region == b.lgRegion && rank(t) < 2 {
-			return t.ARN, "", false
+		if usable(t) && t.Region == b.lgRegion && rank(t) < 2 {
+			return t.ARN, choose(t), false
 		}
 	}
 	want := b.c.TopicName

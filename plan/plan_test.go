@@ -108,6 +108,7 @@ func TestStepOrder(t *testing.T) {
 		"filter_default_value_foreign":      {IDMetricFilter, IDAlarm},
 		"no_alarm":                          {IDTopic, IDSubscription, IDAlarm},
 		"alarm_deleted_topic_remains":       {IDAlarm},
+		"alarm_deleted_topic_policy_lost":   {IDTopicPolicy, IDAlarm},
 		"alarm_not_notifying_foreign":       {IDAlarm},
 		"alarm_not_notifying_managed":       {IDTopicPolicy, IDAlarm},
 		"alarm_cannot_fire_managed":         {IDAlarm},

@@ -686,6 +686,7 @@ func (v auditView) CloudTrail(string) audit.CloudTrailAPI { return v.f }
 func (v auditView) Logs(string) audit.LogsAPI             { return (*fakeLogs)(v.f) }
 func (v auditView) CloudWatch(string) audit.CloudWatchAPI { return (*fakeCW)(v.f) }
 func (v auditView) SNS(string) audit.SNSAPI               { return (*fakeSNS)(v.f) }
+func (v auditView) KMS(string) audit.KMSAPI               { return (*fakeKMS)(v.f) }
 
 type fakeSTS struct{ f *fake }
 

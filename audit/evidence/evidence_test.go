@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	cwltypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/google/go-cmp/cmp"
@@ -74,6 +75,40 @@ func scenarios() []scenario {
 		{file: "pending-subscription.json", mutate: func(a *fa.Account) {
 			a.Subs[topic] = []snstypes.Subscription{fa.Pending(topic, "security@example.com")}
 		}, verdict: "gaps", gaps: []audit.Code{audit.NoConfirmedSubscription}},
+		// Issue 10: an alarm that cannot fire on one event.
+		{file: "alarm-threshold-unreachable.json", mutate: func(a *fa.Account) {
+			a.Alarms[fa.Home][0].Threshold = aws.Float64(1000)
+		}, verdict: "gaps", gaps: []audit.Code{audit.AlarmCannotFire}},
+		{file: "alarm-missing-data-breaching.json", mutate: func(a *fa.Account) {
+			a.Alarms[fa.Home][0].TreatMissingData = aws.String("breaching")
+		}, verdict: "gaps", gaps: []audit.Code{audit.AlarmCannotFire}},
+		{file: "filter-default-value.json", mutate: func(a *fa.Account) {
+			a.Filters[lg][0].MetricTransformations[0].DefaultValue = aws.Float64(1)
+		}, verdict: "gaps", gaps: []audit.Code{audit.AlarmCannotFire}},
+		// moto drops a metric query's AccountId; the shape is
+		// PutMetricAlarm's Metrics[].AccountId (CloudWatch API reference,
+		// MetricDataQuery), as DescribeAlarms returns it.
+		{file: "metric-math-other-account.json", mutate: func(a *fa.Account) {
+			m := &a.Alarms[fa.Home][0]
+			m.MetricName, m.Namespace, m.Statistic, m.Period = nil, nil, "", nil
+			m.Metrics = []cwtypes.MetricDataQuery{
+				{Id: aws.String("m1"), ReturnData: aws.Bool(false), AccountId: aws.String("999988887777"), MetricStat: &cwtypes.MetricStat{
+					Metric: &cwtypes.Metric{MetricName: aws.String(fa.MetricName), Namespace: aws.String(fa.Namespace)}, Period: aws.Int32(300), Stat: aws.String("Sum")}},
+				{Id: aws.String("e1"), Expression: aws.String("FILL(m1, 0)"), ReturnData: aws.Bool(true)},
+			}
+		}, verdict: "gaps", gaps: []audit.Code{audit.AlarmCannotFire}},
+		// Issue 10: a topic CloudWatch cannot publish to.
+		{file: "topic-policy-denies-cloudwatch.json", mutate: func(a *fa.Account) {
+			a.Topics[topic]["Policy"] = `{"Version":"2012-10-17","Statement":[{"Sid":"owner","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sns:Publish","Resource":"*"}]}`
+		}, verdict: "gaps", gaps: []audit.Code{audit.AlarmNotNotifying}},
+		// The key policy shape is KMS GetKeyPolicy's (KMS API reference):
+		// the default key policy, which grants the account's root only.
+		{file: "topic-key-policy-denies-cloudwatch.json", mutate: func(a *fa.Account) {
+			key := "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+			a.Topics[topic]["KmsMasterKeyId"] = "alias/secops"
+			a.Keys = map[string]*fa.Key{key: {Manager: "CUSTOMER", Policy: `{"Version":"2012-10-17","Id":"key-default-1","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}`}}
+			a.Aliases = map[string]string{"alias/secops": key}
+		}, verdict: "gaps", gaps: []audit.Code{audit.AlarmNotNotifying}},
 		{file: "denied.json", mutate: func(a *fa.Account) {
 			a.Errors["DescribeMetricFilters"] = fa.Denied("AccessDeniedException")
 		}, verdict: "unknown", unknown: []string{"logs:DescribeMetricFilters"}},

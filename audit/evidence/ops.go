@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
@@ -44,6 +45,8 @@ var ops = []*opSpec{
 	{service: "sns", op: "ListTagsForResource", ident: []string{"ResourceArn"}, newOut: func() any { return &sns.ListTagsForResourceOutput{} }, name: pascal},
 	{service: "sns", op: "GetTopicAttributes", ident: []string{"TopicArn"}, newOut: func() any { return &sns.GetTopicAttributesOutput{} }, name: pascal},
 	{service: "sns", op: "ListSubscriptionsByTopic", ident: []string{"TopicArn"}, newOut: func() any { return &sns.ListSubscriptionsByTopicOutput{} }, name: pascal, list: "Subscriptions"},
+	{service: "kms", op: "DescribeKey", ident: []string{"KeyId"}, newOut: func() any { return &kms.DescribeKeyOutput{} }, name: pascal},
+	{service: "kms", op: "GetKeyPolicy", ident: []string{"KeyId"}, newOut: func() any { return &kms.GetKeyPolicyOutput{} }, name: pascal},
 	{service: "sts", op: "GetCallerIdentity", newOut: func() any { return &sts.GetCallerIdentityOutput{} }, name: pascal},
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -172,6 +173,26 @@ func (r *Recorder) CloudWatch(region string) audit.CloudWatchAPI {
 }
 
 func (r *Recorder) SNS(region string) audit.SNSAPI { return &recSNS{r, r.inner.SNS(region), region} }
+
+func (r *Recorder) KMS(region string) audit.KMSAPI { return &recKMS{r, r.inner.KMS(region), region} }
+
+type recKMS struct {
+	r      *Recorder
+	c      audit.KMSAPI
+	region string
+}
+
+func (s *recKMS) DescribeKey(ctx context.Context, in *kms.DescribeKeyInput, opts ...func(*kms.Options)) (*kms.DescribeKeyOutput, error) {
+	out, err := s.c.DescribeKey(ctx, in, opts...)
+	s.r.record("kms", "DescribeKey", s.region, map[string]any{"KeyId": aws.ToString(in.KeyId)}, false, out, err)
+	return out, err
+}
+
+func (s *recKMS) GetKeyPolicy(ctx context.Context, in *kms.GetKeyPolicyInput, opts ...func(*kms.Options)) (*kms.GetKeyPolicyOutput, error) {
+	out, err := s.c.GetKeyPolicy(ctx, in, opts...)
+	s.r.record("kms", "GetKeyPolicy", s.region, map[string]any{"KeyId": aws.ToString(in.KeyId)}, false, out, err)
+	return out, err
+}
 
 type recSTS struct {
 	r      *Recorder

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
@@ -268,6 +269,21 @@ func (r *Replay) Logs(region string) audit.LogsAPI { return &repLogs{r, region} 
 func (r *Replay) CloudWatch(region string) audit.CloudWatchAPI { return &repCloudWatch{r, region} }
 
 func (r *Replay) SNS(region string) audit.SNSAPI { return &repSNS{r, region} }
+
+func (r *Replay) KMS(region string) audit.KMSAPI { return &repKMS{r, region} }
+
+type repKMS struct {
+	r      *Replay
+	region string
+}
+
+func (s *repKMS) DescribeKey(ctx context.Context, in *kms.DescribeKeyInput, _ ...func(*kms.Options)) (*kms.DescribeKeyOutput, error) {
+	return get[kms.DescribeKeyOutput](s.r, "kms", "DescribeKey", s.region, map[string]string{"KeyId": aws.ToString(in.KeyId)})
+}
+
+func (s *repKMS) GetKeyPolicy(ctx context.Context, in *kms.GetKeyPolicyInput, _ ...func(*kms.Options)) (*kms.GetKeyPolicyOutput, error) {
+	return get[kms.GetKeyPolicyOutput](s.r, "kms", "GetKeyPolicy", s.region, map[string]string{"KeyId": aws.ToString(in.KeyId)})
+}
 
 func get[T any](r *Replay, service, op, region string, ident map[string]string) (*T, error) {
 	out, err := r.answer(service, op, region, ident)

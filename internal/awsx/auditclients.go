@@ -21,6 +21,7 @@ func (a auditClients) CloudTrail(r string) audit.CloudTrailAPI { return a.f.Clou
 func (a auditClients) Logs(r string) audit.LogsAPI             { return a.f.Logs(r) }
 func (a auditClients) CloudWatch(r string) audit.CloudWatchAPI { return a.f.CloudWatch(r) }
 func (a auditClients) SNS(r string) audit.SNSAPI               { return a.f.SNS(r) }
+func (a auditClients) KMS(r string) audit.KMSAPI               { return a.f.KMS(r) }
 
 type memoSTS struct{ f *Factory }
 

@@ -21,6 +21,8 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	cwltypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -46,6 +48,10 @@ type Account struct {
 	Subs    map[string][]snstypes.Subscription // by topic ARN
 	// Tags by alarm or topic ARN.
 	Tags map[string]map[string]string
+	// Keys are customer managed KMS keys, by key ARN; Aliases map an alias
+	// name or ARN to a key ARN.
+	Keys    map[string]*Key
+	Aliases map[string]string
 	// Errors by "Operation" or "Operation key" (key as in Call.Key).
 	Errors map[string]error
 
@@ -177,6 +183,7 @@ func (a *Account) CloudTrail(region string) audit.CloudTrailAPI { return ctClien
 func (a *Account) Logs(region string) audit.LogsAPI             { return logsClient{a, region} }
 func (a *Account) CloudWatch(region string) audit.CloudWatchAPI { return cwClient{a, region} }
 func (a *Account) SNS(region string) audit.SNSAPI               { return snsClient{a, region} }
+func (a *Account) KMS(region string) audit.KMSAPI               { return kmsClient{a, region} }
 
 type stsClient struct{ a *Account }
 
@@ -360,4 +367,57 @@ func (c snsClient) ListSubscriptionsByTopic(ctx context.Context, in *sns.ListSub
 	}
 	items, next := page(c.a, c.a.Subs[arn], token)
 	return &sns.ListSubscriptionsByTopicOutput{Subscriptions: items, NextToken: next}, nil
+}
+
+// Key is a KMS key as the fake holds it.
+type Key struct {
+	Manager kmstypes.KeyManagerType
+	State   kmstypes.KeyState
+	Policy  string
+}
+
+type kmsClient struct {
+	a      *Account
+	region string
+}
+
+func (c kmsClient) key(id string) (string, *Key, error) {
+	arn := id
+	if t, ok := c.a.Aliases[id]; ok {
+		arn = t
+	}
+	k, ok := c.a.Keys[arn]
+	if !ok {
+		return "", nil, notFound("NotFoundException", "Key '"+id+"' does not exist")
+	}
+	return arn, k, nil
+}
+
+func (c kmsClient) DescribeKey(ctx context.Context, in *kms.DescribeKeyInput, _ ...func(*kms.Options)) (*kms.DescribeKeyOutput, error) {
+	id := aws.ToString(in.KeyId)
+	if err := c.a.serve(ctx, "DescribeKey", c.region, id, ""); err != nil {
+		return nil, err
+	}
+	arn, k, err := c.key(id)
+	if err != nil {
+		return nil, err
+	}
+	state := k.State
+	if state == "" {
+		state = kmstypes.KeyStateEnabled
+	}
+	return &kms.DescribeKeyOutput{KeyMetadata: &kmstypes.KeyMetadata{Arn: aws.String(arn), KeyId: aws.String(arn[strings.LastIndex(arn, "/")+1:]),
+		KeyManager: k.Manager, KeyState: state}}, nil
+}
+
+func (c kmsClient) GetKeyPolicy(ctx context.Context, in *kms.GetKeyPolicyInput, _ ...func(*kms.Options)) (*kms.GetKeyPolicyOutput, error) {
+	id := aws.ToString(in.KeyId)
+	if err := c.a.serve(ctx, "GetKeyPolicy", c.region, id, ""); err != nil {
+		return nil, err
+	}
+	_, k, err := c.key(id)
+	if err != nil {
+		return nil, err
+	}
+	return &kms.GetKeyPolicyOutput{Policy: aws.String(k.Policy), PolicyName: aws.String("default")}, nil
 }

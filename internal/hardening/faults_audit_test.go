@@ -52,7 +52,7 @@ func auditReads(t *testing.T) []string {
 // budget), give the same report as no faults at all.
 func TestAuditFaultsWithinRetryBudget(t *testing.T) {
 	srv := motoserver.Shared(t)
-	buildChain(t, srv, testaccount.Chain{})
+	buildChain(t, srv, testaccount.Chain{KMSKey: true}) // encrypted: every read of the audit is made
 	_, want := runAudit(t, srv.URL)
 
 	p := faultproxy.Start(t, srv.URL)
@@ -85,7 +85,7 @@ func TestAuditFaultsWithinRetryBudget(t *testing.T) {
 // command once.
 func TestAuditFaultsPastRetryBudget(t *testing.T) {
 	srv := motoserver.Shared(t)
-	c := buildChain(t, srv, testaccount.Chain{})
+	c := buildChain(t, srv, testaccount.Chain{KMSKey: true}) // encrypted: every read of the audit is made
 	resource := map[string]string{
 		"cloudtrail:GetTrailStatus":    c.TrailName,
 		"cloudtrail:GetEventSelectors": c.TrailName,
@@ -164,7 +164,7 @@ func fastRetryClients(t *testing.T, srv *motoserver.Server, endpoint string) aud
 // throttled past the budget: exit 1, the action named, no gap.
 func TestAuditThrottledPastBudgetExits1(t *testing.T) {
 	srv := motoserver.Shared(t)
-	c := buildChain(t, srv, testaccount.Chain{})
+	c := buildChain(t, srv, testaccount.Chain{KMSKey: true}) // encrypted: every read of the audit is made
 	p := faultproxy.Start(t, srv.URL)
 	p.Add(faultproxy.On("cloudtrail:GetTrailStatus").Throttle())
 	res, r := runAudit(t, p.URL)

@@ -16,7 +16,7 @@ import (
 // the verdict is unknown (exit 1), and it never reports a gap.
 func TestAuditLeastPrivilege(t *testing.T) {
 	srv := motoserver.Start(t) // IAM enforcement is server-wide: not the shared one
-	c := buildChain(t, srv, testaccount.Chain{})
+	c := buildChain(t, srv, testaccount.Chain{KMSKey: true}) // encrypted: every read of the audit is made
 	policy, err := iampolicy.For(iampolicy.ModeAudit)
 	if err != nil {
 		t.Fatal(err)

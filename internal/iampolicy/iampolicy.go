@@ -33,12 +33,16 @@ var auditActions = []string{
 	"sns:GetTopicAttributes",
 	"sns:ListSubscriptionsByTopic",
 	"sns:ListTagsForResource",
+	// A topic encrypted with a customer managed key: its manager, state
+	// and policy.
+	"kms:DescribeKey",
+	"kms:GetKeyPolicy",
 }
 
 // fixActions are the calls `trailwatch fix` and `apply` make beyond the
 // audit's reads: the remediate package's writes, and the reads it makes to
 // re-check a resource just before writing (remediate/clients.go lists them).
-// The kms reads happen only with --kms-key.
+// The kms reads of the audit (an encrypted topic) also check --kms-key.
 var fixActions = []string{
 	"cloudtrail:StartLogging",
 	"cloudtrail:PutEventSelectors",
@@ -57,8 +61,6 @@ var fixActions = []string{
 	"sns:SetTopicAttributes",
 	"sns:Subscribe",
 	"cloudwatch:PutMetricAlarm",
-	"kms:DescribeKey",
-	"kms:GetKeyPolicy",
 	// Bootstrap (no multi-region trail): the trail's bucket and the trail.
 	// HeadBucket is authorized as s3:ListBucket, ListBuckets as
 	// s3:ListAllMyBuckets, and the encryption calls as *EncryptionConfiguration.

@@ -11,6 +11,7 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	cwltypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -195,6 +196,9 @@ type Chain struct {
 	AlarmDisabled  bool
 	NoAlarmActions bool
 	TopicAttrs     map[string]string
+	// KMSKey encrypts the topic with a new customer managed key whose
+	// policy lets CloudWatch use it.
+	KMSKey         bool
 	NoSubscription bool
 	SubEndpoint    string // "" means an https endpoint that moto confirms
 }
@@ -234,7 +238,14 @@ func (a *Account) Chain(s Chain) Built {
 		}
 		a.metricFilter(s.Region, c.LogGroup, s.Prefix+"-cloudtrail-changes", p, metric)
 	}
-	c.TopicARN = a.topic(s.Region, s.Prefix+"-security-alerts", s.TopicAttrs)
+	attrs := s.TopicAttrs
+	if s.KMSKey {
+		attrs = map[string]string{"KmsMasterKeyId": a.Key(s.Region, CloudWatchKeyPolicy(a.ID))}
+		for k, v := range s.TopicAttrs {
+			attrs[k] = v
+		}
+	}
+	c.TopicARN = a.topic(s.Region, s.Prefix+"-security-alerts", attrs)
 	if !s.NoSubscription {
 		ep := s.SubEndpoint
 		if ep == "" {
@@ -258,4 +269,21 @@ func (a *Account) Chain(s Chain) Built {
 		a.alarm(alarmSpec{region: s.Region, name: s.Prefix + "-cloudtrail-changes", metric: am, enabled: !s.AlarmDisabled, actions: actions})
 	}
 	return c
+}
+
+// CloudWatchKeyPolicy is a key policy that keeps the account's root in
+// control and lets CloudWatch alarms use the key for an encrypted topic
+// (SNS guide, "Encryption at rest").
+func CloudWatchKeyPolicy(account string) string {
+	return `{"Version":"2012-10-17","Statement":[` +
+		`{"Sid":"root","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:root"},"Action":"kms:*","Resource":"*"},` +
+		`{"Sid":"cloudwatch","Effect":"Allow","Principal":{"Service":"cloudwatch.amazonaws.com"},"Action":["kms:Decrypt","kms:GenerateDataKey*"],"Resource":"*"}]}`
+}
+
+// Key creates a customer managed KMS key with policy and returns its ARN.
+func (a *Account) Key(region, policy string) string {
+	a.t.Helper()
+	out, err := a.Factory.KMS(region).CreateKey(a.ctx, &kms.CreateKeyInput{Policy: aws.String(policy), Description: aws.String("test topic key")})
+	a.Must(err, "CreateKey")
+	return aws.ToString(out.KeyMetadata.Arn)
 }
