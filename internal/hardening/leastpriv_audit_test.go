@@ -15,7 +15,7 @@ import (
 // any one action removed the audit says which action was denied and on what,
 // the verdict is unknown (exit 1), and it never reports a gap.
 func TestAuditLeastPrivilege(t *testing.T) {
-	srv := motoserver.Start(t) // IAM enforcement is server-wide: not the shared one
+	srv := motoserver.Start(t)                               // IAM enforcement is server-wide: not the shared one
 	c := buildChain(t, srv, testaccount.Chain{KMSKey: true}) // encrypted: every read of the audit is made
 	policy, err := iampolicy.For(iampolicy.ModeAudit)
 	if err != nil {
