@@ -269,7 +269,10 @@ func (g *gathered) gather(ctx context.Context, c Clients) error {
 					}
 				})
 			}
-			for _, t := range chain.SNSTopics(a.AlarmActions) {
+			// The topics of its OK and insufficient-data actions are read
+			// too: they do not take the alarm's notification, but one with
+			// a confirmed subscriber can be reused by the plan.
+			for _, t := range chain.SNSTopics(slices.Concat(a.AlarmActions, a.OKActions, a.InsufficientData)) {
 				if _, ok := g.topics[t]; ok {
 					continue
 				}

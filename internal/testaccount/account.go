@@ -120,9 +120,9 @@ func (a *Account) logGroup(region, name string) string {
 	return "arn:aws:logs:" + region + ":" + a.ID + ":log-group:" + name + ":*"
 }
 
-func (a *Account) metricFilter(region, group, name, pattern, metric string) {
+func (a *Account) metricFilter(region, group, name, pattern, metric string, mod func(*cloudwatchlogs.PutMetricFilterInput)) {
 	a.t.Helper()
-	_, err := a.Factory.Logs(region).PutMetricFilter(a.ctx, &cloudwatchlogs.PutMetricFilterInput{
+	in := &cloudwatchlogs.PutMetricFilterInput{
 		LogGroupName:  aws.String(group),
 		FilterName:    aws.String(name),
 		FilterPattern: aws.String(pattern),
@@ -131,7 +131,11 @@ func (a *Account) metricFilter(region, group, name, pattern, metric string) {
 			MetricName:      aws.String(metric),
 			MetricValue:     aws.String("1"),
 		}},
-	})
+	}
+	if mod != nil {
+		mod(in)
+	}
+	_, err := a.Factory.Logs(region).PutMetricFilter(a.ctx, in)
 	a.Must(err, "PutMetricFilter "+name)
 }
 
@@ -157,11 +161,12 @@ type alarmSpec struct {
 	metric  string
 	enabled bool
 	actions []string
+	mod     func(*cloudwatch.PutMetricAlarmInput)
 }
 
 func (a *Account) alarm(s alarmSpec) {
 	a.t.Helper()
-	_, err := a.Factory.CloudWatch(s.region).PutMetricAlarm(a.ctx, &cloudwatch.PutMetricAlarmInput{
+	in := &cloudwatch.PutMetricAlarmInput{
 		AlarmName:          aws.String(s.name),
 		MetricName:         aws.String(s.metric),
 		Namespace:          aws.String(metricNamespace),
@@ -173,7 +178,11 @@ func (a *Account) alarm(s alarmSpec) {
 		TreatMissingData:   aws.String("notBreaching"),
 		ActionsEnabled:     aws.Bool(s.enabled),
 		AlarmActions:       s.actions,
-	})
+	}
+	if s.mod != nil {
+		s.mod(in)
+	}
+	_, err := a.Factory.CloudWatch(s.region).PutMetricAlarm(a.ctx, in)
 	a.Must(err, "PutMetricAlarm "+s.name)
 }
 
@@ -201,6 +210,10 @@ type Chain struct {
 	KMSKey         bool
 	NoSubscription bool
 	SubEndpoint    string // "" means an https endpoint that moto confirms
+	// Filter and Alarm change the filter and alarm requests before they
+	// are sent (a threshold, a unit, a default value...).
+	Filter func(*cloudwatchlogs.PutMetricFilterInput)
+	Alarm  func(*cloudwatch.PutMetricAlarmInput)
 }
 
 // Built names what Chain built.
@@ -236,7 +249,7 @@ func (a *Account) Chain(s Chain) Built {
 		if p == "" {
 			p = cisPattern
 		}
-		a.metricFilter(s.Region, c.LogGroup, s.Prefix+"-cloudtrail-changes", p, metric)
+		a.metricFilter(s.Region, c.LogGroup, s.Prefix+"-cloudtrail-changes", p, metric, s.Filter)
 	}
 	attrs := s.TopicAttrs
 	if s.KMSKey {
@@ -266,7 +279,7 @@ func (a *Account) Chain(s Chain) Built {
 		if !s.NoAlarmActions {
 			actions = []string{c.TopicARN}
 		}
-		a.alarm(alarmSpec{region: s.Region, name: s.Prefix + "-cloudtrail-changes", metric: am, enabled: !s.AlarmDisabled, actions: actions})
+		a.alarm(alarmSpec{region: s.Region, name: s.Prefix + "-cloudtrail-changes", metric: am, enabled: !s.AlarmDisabled, actions: actions, mod: s.Alarm})
 	}
 	return c
 }
