@@ -195,7 +195,7 @@ func (p *Proxy) Writes() []Call {
 func (p *Proxy) Forwarded() []Call {
 	var out []Call
 	for _, c := range p.Calls() {
-		if c.Fault == "" || c.Fault == string(faultDelay) {
+		if c.Fault == "" || c.Fault == string(faultDelay) || c.Fault == string(faultLoseAnswer) {
 			out = append(out, c)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/http/httputil"
 	"strings"
 	"sync/atomic"
@@ -80,6 +81,11 @@ func (r *Rule) Status(code int) *Rule {
 // the backend never sees the request.
 func (r *Rule) Reset() *Rule { r.fault = fault{kind: faultReset}; return r }
 
+// LoseAnswer forwards the request (the backend acts on it) and then closes
+// the connection without the answer, as a network can: the client does not
+// know whether its write happened, and its retry meets the result.
+func (r *Rule) LoseAnswer() *Rule { r.fault = fault{kind: faultLoseAnswer}; return r }
+
 // Delay holds the request for d, then forwards it. If the client gives up
 // first (its context is cancelled) the request is never forwarded.
 func (r *Rule) Delay(d time.Duration) *Rule { r.fault = fault{kind: faultDelay, delay: d}; return r }
@@ -144,6 +150,8 @@ const (
 	faultDelay    faultKind = "delay"
 	faultDeny     faultKind = "deny"
 	faultDenyMoto faultKind = "deny-undecodable"
+	// faultLoseAnswer reaches the backend: Forwarded lists it.
+	faultLoseAnswer faultKind = "lose-answer"
 )
 
 type fault struct {
@@ -177,6 +185,9 @@ func (f fault) apply(w http.ResponseWriter, r *http.Request, c Call, rp *httputi
 		}
 		writeError(w, c, status, code, "We encountered an internal error. Please try again.")
 	case faultReset:
+		reset(w)
+	case faultLoseAnswer:
+		rp.ServeHTTP(httptest.NewRecorder(), r)
 		reset(w)
 	case faultDelay:
 		t := time.NewTimer(f.delay)
