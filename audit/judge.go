@@ -50,13 +50,22 @@ func (c *candidate) add(l Link) {
 }
 
 func link(name LinkName, v chain.Verdict, resource string) Link {
-	return Link{Name: name, Status: v.Status, Resource: resource, Detail: v.Detail}
+	return Link{Name: name, Status: v.Status, Resource: resource, Detail: v.Detail, Field: v.Field}
 }
 
 func blocked(name LinkName, why string) Link { return Link{Name: name, Status: Blocked, Detail: why} }
 
 func unknownLink(name LinkName, why string) Link {
 	return Link{Name: name, Status: Unknown, Detail: why}
+}
+
+// unread is the detail of a link whose read u could not be made: the
+// permission it needs, once (the report's unknown list has the rest).
+func unread(u UnknownRead) string {
+	if strings.HasPrefix(u.Message, "access denied") {
+		return "not read: " + u.Action + " was denied"
+	}
+	return "not read: " + u.Action + " failed"
 }
 
 // better orders candidates: complete first, then those without a gap, then
@@ -80,7 +89,7 @@ func better(a, b *candidate) bool {
 
 func (g *gathered) report() *Report {
 	r := &Report{
-		Account: g.account, Region: g.region, Controls: slices.Clone(g.opts.Control.Names), Strict: g.opts.Strict,
+		Account: g.account, Caller: g.caller, Region: g.region, Controls: slices.Clone(g.opts.Control.Names), Strict: g.opts.Strict,
 		Chain: []Link{}, Gaps: []Gap{}, Warnings: []Warning{}, Unknown: []UnknownRead{},
 	}
 	cands := g.candidates()
@@ -123,7 +132,7 @@ func (g *gathered) report() *Report {
 	for _, l := range best.links {
 		if l.Status.IsGap() {
 			msg := chain.InfoOf(l.Name).Gap
-			if l.Detail != "" {
+			if l.Detail != "" && !strings.Contains(msg, l.Detail) {
 				msg += ": " + l.Detail
 			}
 			r.Gaps = append(r.Gaps, Gap{Code: chain.CodeFor(l.Name, l.Status), Link: l.Name, Message: msg, Resource: l.Resource})
@@ -146,7 +155,7 @@ func (g *gathered) candidates() []*candidate {
 			}
 			return []*candidate{c}
 		}
-		c.add(link(LinkTrail, chain.NoTrail(g.single), ""))
+		c.add(link(LinkTrail, chain.NoTrail(), ""))
 		for _, l := range chain.Links[1:] {
 			c.add(blocked(l.Name, "no multi-region trail"))
 		}
@@ -346,10 +355,11 @@ const (
 func (g *gathered) logging(c *candidate, td *trailData) Link {
 	switch err := td.status.err; {
 	case err != nil && awserr.IsNotFound(err):
-		return Link{Name: LinkLogging, Status: Failed, Resource: td.name(), Detail: "GetTrailStatus does not find the trail"}
+		return Link{Name: LinkLogging, Status: Failed, Resource: td.name(), Detail: "CloudTrail has no status for the trail (it was deleted while being read?)"}
 	case err != nil:
-		c.unknown = append(c.unknown, g.unknownRead(LinkLogging, "cloudtrail", "GetTrailStatus", td.key(), td.owner, err))
-		return Link{Name: LinkLogging, Status: Unknown, Resource: td.name(), Detail: "GetTrailStatus failed"}
+		u := g.unknownRead(LinkLogging, "cloudtrail", "GetTrailStatus", td.key(), td.owner, err)
+		c.unknown = append(c.unknown, u)
+		return Link{Name: LinkLogging, Status: Unknown, Resource: td.name(), Detail: unread(u)}
 	}
 	return link(LinkLogging, chain.JudgeLogging(td.status.v), td.name())
 }
@@ -357,10 +367,11 @@ func (g *gathered) logging(c *candidate, td *trailData) Link {
 func (g *gathered) events(c *candidate, td *trailData) Link {
 	switch err := td.selectors.err; {
 	case err != nil && awserr.IsNotFound(err):
-		return Link{Name: LinkManagementEvents, Status: Failed, Resource: td.name(), Detail: "GetEventSelectors does not find the trail"}
+		return Link{Name: LinkManagementEvents, Status: Failed, Resource: td.name(), Detail: "CloudTrail has no event selectors for the trail (it was deleted while being read?)"}
 	case err != nil:
-		c.unknown = append(c.unknown, g.unknownRead(LinkManagementEvents, "cloudtrail", "GetEventSelectors", td.key(), td.owner, err))
-		return Link{Name: LinkManagementEvents, Status: Unknown, Resource: td.name(), Detail: "GetEventSelectors failed"}
+		u := g.unknownRead(LinkManagementEvents, "cloudtrail", "GetEventSelectors", td.key(), td.owner, err)
+		c.unknown = append(c.unknown, u)
+		return Link{Name: LinkManagementEvents, Status: Unknown, Resource: td.name(), Detail: unread(u)}
 	}
 	var s = td.selectors.v
 	if s == nil {
@@ -375,7 +386,7 @@ func (g *gathered) delivery(c *candidate, td *trailData, gd *groupData) flow {
 		l := link(LinkCloudWatchLogs, v, "")
 		if gd != nil {
 			l.Resource = gd.lg.Name
-			l.Detail += fmt.Sprintf("; log group %s in %s holds a metric filter about the control and could take it", gd.lg.Name, gd.lg.Region)
+			l.Detail += fmt.Sprintf("; log group %s in %s holds a metric filter for the control and could receive them", gd.lg.Name, gd.lg.Region)
 			c.add(l)
 			return flowOK
 		}
@@ -394,8 +405,9 @@ func (g *gathered) delivery(c *candidate, td *trailData, gd *groupData) flow {
 	if v.Status == Passed {
 		switch err := td.status.err; {
 		case err != nil && !awserr.IsNotFound(err):
-			c.unknown = append(c.unknown, g.unknownRead(LinkCloudWatchLogs, "cloudtrail", "GetTrailStatus", td.key(), td.owner, err))
-			v = chain.Verdict{Status: Unknown, Detail: "delivery status unknown: GetTrailStatus failed"}
+			u := g.unknownRead(LinkCloudWatchLogs, "cloudtrail", "GetTrailStatus", td.key(), td.owner, err)
+			c.unknown = append(c.unknown, u)
+			v = chain.Verdict{Status: Unknown, Detail: "whether delivery works is " + unread(u)}
 		case err == nil:
 			v, _ = chain.JudgeDelivery(chain.Delivery{LogGroupARN: td.lgARN, Status: td.status.v})
 		}
@@ -430,24 +442,25 @@ func (g *gathered) filterLink(c *candidate, td *trailData, gd *groupData, f *cha
 		c.add(unknownLink(LinkMetricFilter, "the log group's filters were not read"))
 		return flowUnknown
 	case gd.filters.err != nil:
-		c.unknown = append(c.unknown, g.unknownRead(LinkMetricFilter, "logs", "DescribeMetricFilters", gd.lg.Name, gd.lg.Account, gd.filters.err))
-		c.add(Link{Name: LinkMetricFilter, Status: Unknown, Resource: gd.lg.Name, Detail: "DescribeMetricFilters failed"})
+		u := g.unknownRead(LinkMetricFilter, "logs", "DescribeMetricFilters", gd.lg.Name, gd.lg.Account, gd.filters.err)
+		c.unknown = append(c.unknown, u)
+		c.add(Link{Name: LinkMetricFilter, Status: Unknown, Resource: gd.lg.Name, Detail: unread(u)})
 		return flowUnknown
 	}
 	if f == nil {
-		d := fmt.Sprintf("log group %s has no metric filters", gd.lg.Name)
+		d := "the trail's log group has no metric filters"
 		if len(gd.judged) > 0 {
 			var names []string
 			for _, x := range gd.judged {
 				names = append(names, x.Name)
 			}
-			d = fmt.Sprintf("no filter on %s is about the control's events (it has %s)", gd.lg.Name, strings.Join(names, ", "))
+			d = fmt.Sprintf("none of the log group's filters is about the control's events (it has %s)", strings.Join(names, ", "))
 		}
 		c.add(Link{Name: LinkMetricFilter, Status: Missing, Resource: gd.lg.Name, Detail: d})
 		return flowAbsent
 	}
 	if !f.Passes() {
-		c.add(Link{Name: LinkMetricFilter, Status: Failed, Resource: f.Name, Detail: fmt.Sprintf("filter %s: %s", f.Name, f.Reason)})
+		c.add(Link{Name: LinkMetricFilter, Status: Failed, Resource: f.Name, Detail: f.Reason, Field: "filterPattern"})
 		return flowOK
 	}
 	usable, _ := f.Usable()
@@ -455,11 +468,11 @@ func (g *gathered) filterLink(c *candidate, td *trailData, gd *groupData, f *cha
 	for _, m := range usable {
 		ids = append(ids, m.ID())
 	}
-	d := fmt.Sprintf("on %s, publishes %s", gd.lg.Name, strings.Join(ids, ", "))
+	d := "publishes " + strings.Join(ids, ", ")
 	if !f.Literal {
-		d += "; covers the events but is not the literal CIS pattern"
+		d += "; catches the events, though not with the literal CIS pattern"
 	}
-	c.add(Link{Name: LinkMetricFilter, Status: Passed, Resource: f.Name, Detail: d})
+	c.add(Link{Name: LinkMetricFilter, Status: Passed, Resource: f.Name, Detail: d, Field: "filterPattern"})
 	return flowOK
 }
 
@@ -469,13 +482,14 @@ func (g *gathered) alarmLink(c *candidate, td *trailData, f *chain.Filter, a *ch
 		region = td.lg.Region
 	}
 	if up == flowUnknown {
-		c.add(unknownLink(LinkAlarm, "depends on the unknown metric filter"))
+		c.add(unknownLink(LinkAlarm, "depends on an unknown link above"))
 		return flowUnknown
 	}
 	rd := g.regions[region]
 	if rd != nil && rd.alarms.err != nil {
-		c.unknown = append(c.unknown, g.unknownRead(LinkAlarm, "cloudwatch", "DescribeAlarms", region, "", rd.alarms.err))
-		c.add(unknownLink(LinkAlarm, "DescribeAlarms failed"))
+		u := g.unknownRead(LinkAlarm, "cloudwatch", "DescribeAlarms", region, "", rd.alarms.err)
+		c.unknown = append(c.unknown, u)
+		c.add(unknownLink(LinkAlarm, unread(u)))
 		return flowUnknown
 	}
 	if a == nil {
@@ -496,10 +510,10 @@ func (g *gathered) alarmLink(c *candidate, td *trailData, f *chain.Filter, a *ch
 		return flowAbsent
 	}
 	if a.Status != Passed {
-		c.add(Link{Name: LinkAlarm, Status: Failed, Resource: a.Name, Detail: "cannot fire: " + a.Reason()})
+		c.add(Link{Name: LinkAlarm, Status: Failed, Resource: a.Name, Detail: "cannot go off: " + a.Reason(), Field: a.Problems[0].Setting})
 		return flowOK
 	}
-	d := fmt.Sprintf("watches %s in %s", a.Metric, region)
+	d := "watches " + a.Metric
 	if a.Math {
 		d += " (metric math)"
 	}
@@ -512,7 +526,7 @@ func (g *gathered) alarmLink(c *candidate, td *trailData, f *chain.Filter, a *ch
 
 func (g *gathered) notification(c *candidate, a *chain.Alarm, tp *topicData, up flow) flow {
 	if up == flowUnknown {
-		c.add(unknownLink(LinkNotification, "depends on an unknown upstream link"))
+		c.add(unknownLink(LinkNotification, "depends on an unknown link above"))
 		return flowUnknown
 	}
 	if a == nil && tp == nil {
@@ -531,8 +545,9 @@ func (g *gathered) notification(c *candidate, a *chain.Alarm, tp *topicData, up 
 	}
 	t := g.judgedTopic(tp, g.publisher(a, region))
 	if tp.attrs.err != nil && !t.Gone && t.Region == region && (a == nil || a.ActionsEnabled) {
-		c.unknown = append(c.unknown, g.unknownRead(LinkNotification, "sns", "GetTopicAttributes", tp.arn, t.Owner, tp.attrs.err))
-		c.add(Link{Name: LinkNotification, Status: Unknown, Resource: tp.arn, Detail: "GetTopicAttributes failed"})
+		u := g.unknownRead(LinkNotification, "sns", "GetTopicAttributes", tp.arn, t.Owner, tp.attrs.err)
+		c.unknown = append(c.unknown, u)
+		c.add(Link{Name: LinkNotification, Status: Unknown, Resource: tp.arn, Detail: unread(u)})
 		return flowOK // the subscriptions are read, and judged, on their own
 	}
 	if kd := tp.key; t.KeyUnread != "" && kd != nil && (a == nil || a.ActionsEnabled) {
@@ -540,14 +555,15 @@ func (g *gathered) notification(c *candidate, a *chain.Alarm, tp *topicData, up 
 		if err == nil {
 			op, err = "GetKeyPolicy", kd.policy.err
 		}
-		c.unknown = append(c.unknown, g.unknownRead(LinkNotification, "kms", op, kd.id, chain.AccountOf(kd.id), err))
-		c.add(Link{Name: LinkNotification, Status: Unknown, Resource: tp.arn, Detail: "the topic's KMS key could not be read: " + t.KeyUnread})
+		u := g.unknownRead(LinkNotification, "kms", op, kd.id, chain.AccountOf(kd.id), err)
+		c.unknown = append(c.unknown, u)
+		c.add(Link{Name: LinkNotification, Status: Unknown, Resource: tp.arn, Detail: "the topic's KMS key was " + unread(u)})
 		return flowOK
 	}
 	if a == nil {
-		v := chain.Verdict{Status: Failed, Detail: t.Reason}
+		v := chain.Verdict{Status: Failed, Detail: t.Reason, Field: t.ReasonField}
 		if t.Usable {
-			v = chain.Verdict{Status: Passed, Detail: fmt.Sprintf("no alarm names it yet; trailwatch's topic %s can take the alarm's notifications", tp.arn)}
+			v = chain.Verdict{Status: Passed, Detail: "trailwatch's topic; no alarm names it yet, and it can take the alarm's notifications"}
 		}
 		c.add(link(LinkNotification, v, tp.arn))
 	} else {
@@ -562,7 +578,7 @@ func (g *gathered) notification(c *candidate, a *chain.Alarm, tp *topicData, up 
 func (g *gathered) subscription(c *candidate, a *chain.Alarm, tp *topicData, up flow) {
 	switch {
 	case up == flowUnknown:
-		c.add(unknownLink(LinkSubscription, "depends on an unknown upstream link"))
+		c.add(unknownLink(LinkSubscription, "depends on an unknown link above"))
 		return
 	case tp == nil:
 		c.add(blocked(LinkSubscription, "no SNS topic"))
@@ -576,8 +592,9 @@ func (g *gathered) subscription(c *candidate, a *chain.Alarm, tp *topicData, up 
 			c.add(Link{Name: LinkSubscription, Status: Blocked, Resource: tp.arn, Detail: "the topic does not exist"})
 			return
 		}
-		c.unknown = append(c.unknown, g.unknownRead(LinkSubscription, "sns", "ListSubscriptionsByTopic", tp.arn, chain.AccountOf(tp.arn), err))
-		c.add(Link{Name: LinkSubscription, Status: Unknown, Resource: tp.arn, Detail: "ListSubscriptionsByTopic failed"})
+		u := g.unknownRead(LinkSubscription, "sns", "ListSubscriptionsByTopic", tp.arn, chain.AccountOf(tp.arn), err)
+		c.unknown = append(c.unknown, u)
+		c.add(Link{Name: LinkSubscription, Status: Unknown, Resource: tp.arn, Detail: unread(u)})
 		return
 	}
 	c.add(link(LinkSubscription, chain.JudgeSubscription(g.judgedTopic(tp, g.publisher(a, tp.region))), tp.arn))

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/trailwatch/trailwatch/chain"
+	"github.com/trailwatch/trailwatch/internal/wrap"
 )
 
 const (
@@ -18,11 +20,17 @@ const (
 	ansiYellow = "\x1b[33m"
 )
 
-// WriteText writes the report for a human: the chain link by link (passed,
-// missing or unknown, with the resource and the reason), the gaps with their
-// codes, warnings, unknown reads with the API call and IAM action, and the
-// verdict naming the control in each catalogue. ANSI colour is used only
-// when color is true.
+// Width is the text report's width: it reads in an 80-column terminal.
+const Width = 80
+
+// detailIndent is where a link's detail starts: under its title.
+const detailIndent = "           "
+
+// WriteText writes the report for a human, in Width columns: the chain
+// link by link (status, resource, and why, said once: a gap's code stands
+// at its link), warnings, the reads that could not be made with the
+// permission each needs and who needs it, and the verdict. ANSI colour is
+// used only when color is true.
 func WriteText(w io.Writer, r *Report, color bool) error {
 	bw := bufio.NewWriter(w)
 	paint := func(code, s string) string {
@@ -35,14 +43,15 @@ func WriteText(w io.Writer, r *Report, color bool) error {
 	if acct == "" {
 		acct = "(unknown)"
 	}
-	fmt.Fprintf(bw, "trailwatch audit: account %s, region %s", acct, r.Region)
+	head := fmt.Sprintf("trailwatch audit: account %s, region %s", acct, r.Region)
 	if r.Strict {
-		fmt.Fprint(bw, ", strict")
+		head += ", strict"
 	}
-	fmt.Fprintln(bw)
-	fmt.Fprintf(bw, "Control: %s\n", strings.Join(r.Controls, " | "))
+	fmt.Fprintln(bw, head)
+	fmt.Fprintln(bw, controlsLine(r.Controls))
 
 	fmt.Fprintln(bw, "\nChain:")
+	said := ""
 	for _, l := range r.Chain {
 		var label string
 		switch l.Status {
@@ -59,62 +68,155 @@ func WriteText(w io.Writer, r *Report, color bool) error {
 		}
 		line := fmt.Sprintf("  %s  %-18s", label, chain.InfoOf(l.Name).Title)
 		if l.Resource != "" {
-			line += "  " + l.Resource
+			line += "  " + shortName(l.Resource, r.Account, r.Region)
 		}
 		fmt.Fprintln(bw, strings.TrimRight(line, " "))
-		if l.Detail != "" {
-			fmt.Fprintf(bw, "  %7s  %-18s  %s\n", "", "", l.Detail)
+		// The gap's code stands first in the detail; colour goes on after
+		// wrapping, since escapes take no columns.
+		detail, code := l.Detail, string(chain.CodeFor(l.Name, l.Status))
+		if code != "" {
+			detail = code + ": " + detail
+		}
+		// Links blocked or unknown for one reason say it once, at the
+		// first of them.
+		if l.Status == Blocked || l.Status == Unknown {
+			if detail == said {
+				continue
+			}
+			said = detail
+		} else {
+			said = ""
+		}
+		if detail != "" {
+			text := wrap.Hanging(detailIndent, detail, Width)
+			if code != "" {
+				text = strings.Replace(text, code, paint(ansiRed, code), 1)
+			}
+			fmt.Fprintln(bw, text)
 		}
 	}
 
-	// Codes are padded to the longest in their list, so the messages line
-	// up as the chain's details do.
-	if len(r.Gaps) > 0 {
-		fmt.Fprintln(bw, "\nGaps:")
-		width := 0
-		for _, g := range r.Gaps {
-			width = max(width, len(g.Code))
-		}
-		for _, g := range r.Gaps {
-			fmt.Fprintf(bw, "  %s  %s\n", paint(ansiRed, fmt.Sprintf("%-*s", width, g.Code)), g.Message)
-		}
-	}
 	if len(r.Warnings) > 0 {
 		fmt.Fprintln(bw, "\nWarnings:")
-		width := 0
 		for _, wr := range r.Warnings {
-			width = max(width, len(wr.Code))
-		}
-		for _, wr := range r.Warnings {
-			fmt.Fprintf(bw, "  %s  %s\n", paint(ansiYellow, fmt.Sprintf("%-*s", width, wr.Code)), wr.Message)
+			fmt.Fprintln(bw, "  "+paint(ansiYellow, wr.Code))
+			fmt.Fprintln(bw, wrap.Hanging("    ", wr.Message, Width))
 		}
 	}
 	if len(r.Unknown) > 0 {
-		fmt.Fprintln(bw, "\nUnknown (denied or failed reads):")
+		fmt.Fprintln(bw)
+		fmt.Fprintln(bw, wrap.Hanging("", "Could not read; grant these permissions to "+grantee(r.Caller)+":", Width))
 		for _, u := range r.Unknown {
-			fmt.Fprintf(bw, "  %s  %s needs %s", paint(ansiYellow, fmt.Sprintf("%-18s", chain.InfoOf(u.Link).Title)), u.API, u.Action)
+			what := u.Action
 			if u.Resource != "" {
-				fmt.Fprintf(bw, " on %s", u.Resource)
+				what += " on " + shortName(u.Resource, r.Account, r.Region)
 			}
-			if u.Account != "" {
-				fmt.Fprintf(bw, " (account %s)", u.Account)
-			}
-			fmt.Fprintf(bw, ": %s\n", u.Message)
+			title := chain.InfoOf(u.Link).Title + ":"
+			text := wrap.Hanging("  ", title+" "+what, Width)
+			fmt.Fprintln(bw, strings.Replace(text, title, paint(ansiYellow, title), 1))
+			fmt.Fprintln(bw, wrap.Hanging("    ", u.Message, Width))
 		}
 	}
 
-	names := strings.Join(r.Controls, ", ")
 	fmt.Fprintln(bw)
+	var v string
 	switch {
 	case r.Compliant == nil:
-		fmt.Fprintf(bw, "%s %s: %d read(s) could not be made; the verdict for %s needs them.\n",
-			paint(ansiBold, "Verdict:"), paint(ansiYellow, "UNKNOWN"), len(r.Unknown), names)
+		them := "them"
+		if len(r.Unknown) == 1 {
+			them = "it"
+		}
+		v = paint(ansiYellow, "UNKNOWN") + ": " + count(len(r.Unknown), "read") + " could not be made, and the verdict needs " + them
 	case *r.Compliant:
-		fmt.Fprintf(bw, "%s %s with %s.\n", paint(ansiBold, "Verdict:"), paint(ansiGreen, "COMPLIANT"), names)
+		v = paint(ansiGreen, "COMPLIANT")
 	default:
-		fmt.Fprintf(bw, "%s %s with %s: %d gap(s).\n", paint(ansiBold, "Verdict:"), paint(ansiRed, "NOT COMPLIANT"), names, len(r.Gaps))
+		var codes []string
+		for _, g := range r.Gaps {
+			codes = append(codes, string(g.Code))
+		}
+		v = paint(ansiRed, "NOT COMPLIANT") + ": " + count(len(r.Gaps), "gap") + " (" + strings.Join(codes, ", ") + ")"
+		if len(r.Unknown) > 0 {
+			v += "; " + count(len(r.Unknown), "read") + " could not be made"
+		}
 	}
+	fmt.Fprintln(bw, paint(ansiBold, "Verdict:")+" "+v+".")
 	return bw.Flush()
+}
+
+// controlsLine names the control in each catalogue, breaking lines only
+// between names.
+func controlsLine(names []string) string {
+	const head = "Control: "
+	var b strings.Builder
+	b.WriteString(head)
+	n := len(head)
+	for i, name := range names {
+		w := utf8.RuneCountInString(name)
+		switch {
+		case i == 0:
+		case n+3+w > Width:
+			b.WriteString(" |\n" + strings.Repeat(" ", len(head)))
+			n = len(head)
+		default:
+			b.WriteString(" | ")
+			n += 3
+		}
+		b.WriteString(name)
+		n += w
+	}
+	return b.String()
+}
+
+// count says "1 gap", "2 gaps".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// shortName is how the text report names a resource: an ARN becomes the
+// resource's name, with its account and region only when they are not
+// the audited ones (the JSON keeps the ARN).
+func shortName(res, account, region string) string {
+	a, err := chain.ParseARN(res)
+	if err != nil {
+		return res
+	}
+	name := a.Resource
+	if lg, err := chain.ParseLogGroupARN(res); err == nil {
+		name = lg.Name
+	} else if i := strings.LastIndexAny(name, "/:"); i >= 0 && a.Service != "logs" {
+		name = name[i+1:]
+	}
+	var where []string
+	if a.Account != "" && a.Account != account {
+		where = append(where, "account "+a.Account)
+	}
+	if a.Region != "" && a.Region != region {
+		where = append(where, a.Region)
+	}
+	if len(where) > 0 {
+		name += " (" + strings.Join(where, ", ") + ")"
+	}
+	return name
+}
+
+// grantee names who needs a missing permission: the IAM role behind an
+// assumed-role session (a policy is attached to the role, not to the
+// session), the user, or, when the caller is unknown, the credentials used.
+func grantee(caller string) string {
+	a, err := chain.ParseARN(caller)
+	if err != nil {
+		return "the identity trailwatch ran as"
+	}
+	if a.Service == "sts" {
+		if rest, ok := strings.CutPrefix(a.Resource, "assumed-role/"); ok {
+			role, _, _ := strings.Cut(rest, "/")
+			return "role " + role + " (" + chain.RoleARN(a.Partition, a.Account, role) + ")"
+		}
+	}
+	return caller
 }
 
 // WriteJSON writes the report as indented JSON. The keys "compliant" (true,

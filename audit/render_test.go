@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
@@ -100,14 +101,28 @@ func TestWriteTextColor(t *testing.T) {
 	golden(t, "gaps.color.txt", b.Bytes())
 }
 
-func TestTextNamesEveryCatalogue(t *testing.T) {
+// TestTextNamesEveryCatalogueOnce: the header names the control in every
+// catalogue; the verdict does not repeat them (issue 15); every line fits
+// 80 columns, the width of a terminal, but for a word too long for any line.
+func TestTextNamesEveryCatalogueOnce(t *testing.T) {
 	for name, r := range goldenReports(t) {
 		var b bytes.Buffer
-		audit.WriteText(&b, r, false)
-		verdict := b.String()[strings.LastIndex(b.String(), "Verdict:"):]
+		if err := audit.WriteText(&b, r, false); err != nil {
+			t.Fatal(err)
+		}
+		text := b.String()
+		verdict := text[strings.LastIndex(text, "Verdict:"):]
 		for _, c := range []string{"v1.2 3.5", "v1.4–v5 4.5", "v6+ 5.5", "Security Hub CloudWatch.5"} {
-			if !strings.Contains(verdict, c) {
-				t.Errorf("%s: verdict line %q does not name %s", name, verdict, c)
+			if n := strings.Count(text, c); n != 1 {
+				t.Errorf("%s: %s named %d times, want once", name, c, n)
+			}
+			if strings.Contains(verdict, c) {
+				t.Errorf("%s: verdict line %q repeats %s", name, verdict, c)
+			}
+		}
+		for i, line := range strings.Split(text, "\n") {
+			if n := utf8.RuneCountInString(line); n > audit.Width && strings.Contains(strings.TrimSpace(line), " ") {
+				t.Errorf("%s: line %d is %d columns: %q", name, i+1, n, line)
 			}
 		}
 	}

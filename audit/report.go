@@ -61,6 +61,9 @@ type Link struct {
 	Status   Status   `json:"status"`
 	Resource string   `json:"resource,omitempty"`
 	Detail   string   `json:"detail,omitempty"`
+	// Field is the AWS API field the judgement rests on ("IsLogging",
+	// "ActionsEnabled"); the detail says it in plain words.
+	Field string `json:"field,omitempty"`
 }
 
 // Gap is a failed or missing link: something the plan can fix.
@@ -92,7 +95,10 @@ type UnknownRead struct {
 // Report is the audit's result. Compliant is nil when a read needed for the
 // verdict was unknown.
 type Report struct {
-	Account   string        `json:"account"`
+	Account string `json:"account"`
+	// Caller is the identity the audit ran as (sts:GetCallerIdentity's
+	// Arn): who needs a permission an unknown read lacked.
+	Caller    string        `json:"caller,omitempty"`
 	Region    string        `json:"region"`
 	Controls  []string      `json:"controls"`
 	Compliant *bool         `json:"compliant"`

@@ -138,6 +138,7 @@ type gathered struct {
 	opts       Options
 	account    string
 	accountErr error
+	caller     string
 	trailsErr  error
 	trails     []*trailData // multi-region, sorted by ARN
 	single     []string     // single-region trail names, sorted
@@ -165,6 +166,7 @@ func (g *gathered) gather(ctx context.Context, c Clients) error {
 			g.accountErr = errors.New("GetCallerIdentity answered without an account id")
 		default:
 			g.account = aws.ToString(out.Account)
+			g.caller = aws.ToString(out.Arn)
 		}
 	})
 	wg.Go(func() {

@@ -271,13 +271,15 @@ func (j *judge) threshold(one, none outcome) {
 	a := j.a
 	t := a.Threshold
 	var breaches func(float64) bool
+	op := ">="
 	switch cwtypes.ComparisonOperator(a.Comparison) {
 	case cwtypes.ComparisonOperatorGreaterThanOrEqualToThreshold:
 		breaches = func(x float64) bool { return x >= t }
 	case cwtypes.ComparisonOperatorGreaterThanThreshold:
 		breaches = func(x float64) bool { return x > t }
+		op = ">"
 	case cwtypes.ComparisonOperatorLessThanThreshold, cwtypes.ComparisonOperatorLessThanOrEqualToThreshold:
-		j.problem("ComparisonOperator", "comparison %s goes off on low values, and an event raises the value", a.Comparison)
+		j.problem("ComparisonOperator", "it goes off below its threshold (%s), and a change raises the value", a.Comparison)
 		return
 	case cwtypes.ComparisonOperatorLessThanLowerOrGreaterThanUpperThreshold, cwtypes.ComparisonOperatorGreaterThanUpperThreshold, cwtypes.ComparisonOperatorLessThanLowerThreshold:
 		j.doubt("comparison %s follows an anomaly detection band, which can absorb a single event", a.Comparison)
@@ -287,7 +289,7 @@ func (j *judge) threshold(one, none outcome) {
 		return
 	}
 	if one.present && !breaches(one.v) {
-		j.problem("Threshold", "one event gives %s %s, which is not %s %s", a.Statistic, fmtNum(one.v), a.Comparison, fmtNum(t))
+		j.problem("Threshold", "it needs %s %s %s, and one change gives %s", strings.ToLower(a.Statistic), op, fmtNum(t), fmtNum(one.v))
 	}
 	if n := a.DatapointsToAlarm; n > 1 || (n == 0 && a.EvaluationPeriods > 1) {
 		if n == 0 {
@@ -297,7 +299,7 @@ func (j *judge) threshold(one, none outcome) {
 	}
 	switch {
 	case none.present && breaches(none.v):
-		j.problem("Threshold", "a period without a change already gives %s %s, which is %s %s, so it sits in ALARM", a.Statistic, fmtNum(none.v), a.Comparison, fmtNum(t))
+		j.problem("Threshold", "it goes off at %s %s %s, which a period without a change already gives (%s), so it sits in ALARM", strings.ToLower(a.Statistic), op, fmtNum(t), fmtNum(none.v))
 	case !none.present:
 		switch a.TreatMissingData {
 		case "breaching":

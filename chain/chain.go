@@ -119,12 +119,20 @@ func CodeFor(name LinkName, s Status) Code {
 	return ""
 }
 
-// Verdict is a link's judgement: its status and why, in plain words.
+// Verdict is a link's judgement: its status and why, in plain words, with
+// the AWS field it rests on (so a script can tell without parsing prose).
 type Verdict struct {
 	Status Status
 	Detail string
+	// Field names the API field that decided, as AWS spells it
+	// ("IsLogging", "EventSelectors[1].ReadWriteType"); "" when no single
+	// field did.
+	Field string
 }
 
-func pass(detail string) Verdict    { return Verdict{Passed, detail} }
-func fail(detail string) Verdict    { return Verdict{Failed, detail} }
-func missing(detail string) Verdict { return Verdict{Missing, detail} }
+func pass(detail string) Verdict    { return Verdict{Status: Passed, Detail: detail} }
+func fail(detail string) Verdict    { return Verdict{Status: Failed, Detail: detail} }
+func missing(detail string) Verdict { return Verdict{Status: Missing, Detail: detail} }
+
+// on names the field the verdict rests on.
+func (v Verdict) on(field string) Verdict { v.Field = field; return v }

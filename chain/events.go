@@ -45,7 +45,7 @@ type Events struct {
 // event when any of its selectors selects it).
 func JudgeEvents(basic []cttypes.EventSelector, adv []cttypes.AdvancedEventSelector) Events {
 	if len(basic) == 0 && len(adv) == 0 {
-		return Events{Verdict: pass("no custom event selectors: AWS default, all management events")}
+		return Events{Verdict: pass("no custom event selectors, so all management events are logged").on("EventSelectors")}
 	}
 	if len(adv) > 0 {
 		return advancedEvents(adv)
@@ -62,14 +62,14 @@ func basicEvents(sels []cttypes.EventSelector) Events {
 	for i, s := range sels {
 		include := s.IncludeManagementEvents == nil || *s.IncludeManagementEvents
 		if !include {
-			why = append(why, fmt.Sprintf("selector %d: IncludeManagementEvents is false", i+1))
+			why = append(why, fmt.Sprintf("selector %d leaves management events out", i+1))
 			continue
 		}
 		for _, src := range s.ExcludeManagementEventSources {
 			excluded[src] = true
 		}
 		if slices.Contains(s.ExcludeManagementEventSources, cloudTrailSource) {
-			why = append(why, fmt.Sprintf("selector %d: excludes %s", i+1, cloudTrailSource))
+			why = append(why, fmt.Sprintf("selector %d leaves out %s", i+1, cloudTrailSource))
 			continue
 		}
 		n := fmt.Sprintf("%d", i+1)
@@ -80,23 +80,23 @@ func basicEvents(sels []cttypes.EventSelector) Events {
 		case cttypes.ReadWriteTypeReadOnly:
 			reads = true
 			readFrom = append(readFrom, n)
-			why = append(why, fmt.Sprintf("selector %d: ReadWriteType is ReadOnly", i+1))
+			why = append(why, fmt.Sprintf("selector %d logs only reads", i+1))
 		case cttypes.ReadWriteTypeWriteOnly:
 			writes = true
 			writeFrom = append(writeFrom, n)
-			why = append(why, fmt.Sprintf("selector %d: ReadWriteType is WriteOnly", i+1))
+			why = append(why, fmt.Sprintf("selector %d logs only writes", i+1))
 		default:
-			why = append(why, fmt.Sprintf("selector %d: ReadWriteType %s", i+1, s.ReadWriteType))
+			why = append(why, fmt.Sprintf("selector %d has read/write type %s, which CloudTrail does not define", i+1, s.ReadWriteType))
 		}
 	}
 	v.Excluded = sortedKeys(excluded)
 	switch {
 	case reads && writes && slices.Equal(readFrom, writeFrom) && len(readFrom) > 0:
-		v.Verdict = pass(fmt.Sprintf("event selector %s: IncludeManagementEvents true, ReadWriteType All", readFrom[0]))
+		v.Verdict = pass(fmt.Sprintf("selector %s logs all management events, reads and writes", readFrom[0])).on("EventSelectors")
 	case reads && writes:
-		v.Verdict = pass(fmt.Sprintf("event selectors %s (reads) and %s (writes) together log all management events", strings.Join(readFrom, ", "), strings.Join(writeFrom, ", ")))
+		v.Verdict = pass(fmt.Sprintf("selectors %s (reads) and %s (writes) together log all management events", strings.Join(readFrom, ", "), strings.Join(writeFrom, ", "))).on("EventSelectors")
 	default:
-		v.Verdict = fail("no event selector captures all management events (" + strings.Join(why, "; ") + ")")
+		v.Verdict = fail("no event selector logs all management events: " + strings.Join(why, "; ")).on("EventSelectors")
 	}
 	return v
 }
@@ -186,19 +186,19 @@ func advancedEvents(sels []cttypes.AdvancedEventSelector) Events {
 	detail := ""
 	switch {
 	case reads && writes:
-		v.Verdict = pass("advanced event selectors capture read and write management events")
+		v.Verdict = pass("advanced event selectors log all management events, reads and writes").on("AdvancedEventSelectors")
 		return v
 	case writes:
-		detail = "advanced event selectors capture only write management events"
+		detail = "advanced event selectors log only management writes"
 	case reads:
-		detail = "advanced event selectors capture only read management events"
+		detail = "advanced event selectors log only management reads"
 	default:
-		detail = "no advanced event selector with eventCategory = Management"
+		detail = "no advanced event selector logs management events (eventCategory = Management)"
 	}
 	if len(why) > 0 {
 		detail += " (" + strings.Join(why, "; ") + ")"
 	}
-	v.Verdict = fail(detail)
+	v.Verdict = fail(detail).on("AdvancedEventSelectors")
 	return v
 }
 

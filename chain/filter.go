@@ -99,7 +99,7 @@ func JudgeFilter(f cwltypes.MetricFilter, group string, ctl Control, strict bool
 	_, usable := j.Usable()
 	switch {
 	case !j.Covers:
-		j.Reason = "pattern misses " + DescribeMisses(j.Missed)
+		j.Reason = "the pattern misses " + DescribeMisses(j.Missed)
 	case len(j.Metrics) == 0:
 		j.Reason = "filter publishes no metric"
 	case !usable:
@@ -155,7 +155,7 @@ func DescribeMisses(ms []pattern.Miss) string {
 	for i, r := range reasons {
 		parts[i] = strings.Join(events[r], ", ")
 		if r != "" {
-			parts[i] += " (" + r + ")"
+			parts[i] += ": " + r
 		}
 	}
 	return strings.Join(parts, "; ")

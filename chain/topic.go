@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
@@ -31,9 +32,12 @@ type Topic struct {
 	ConfirmedEndpoints []string `json:"confirmed,omitempty"` // protocol:endpoint
 	PendingEndpoints   []string `json:"pending,omitempty"`
 	// Usable: CloudWatch can publish to it; Reason says why not.
-	Usable bool     `json:"usable"`
-	Reason string   `json:"reason,omitempty"`
-	Doubts []string `json:"doubts,omitempty"`
+	Usable bool   `json:"usable"`
+	Reason string `json:"reason,omitempty"`
+	// ReasonField is the attribute Reason rests on ("Policy",
+	// "KmsMasterKeyId"), for the link's field.
+	ReasonField string   `json:"reason_field,omitempty"`
+	Doubts      []string `json:"doubts,omitempty"`
 	// PolicyRepairable: the only fault is that no statement of its policy
 	// lets CloudWatch publish; merging trailwatch's statement repairs it
 	// (an explicit deny is never removed).
@@ -98,10 +102,12 @@ func JudgeTopic(t Topic, attrs map[string]string, key *Key, keyErr string, p Pub
 	t.Usable = false
 	switch {
 	case alarmRegion != "" && t.Region != "" && t.Region != alarmRegion:
-		t.Reason = fmt.Sprintf("topic %s is in %s, and CloudWatch alarms publish only to topics in their own region (%s)", t.ARN, t.Region, alarmRegion)
+		t.Reason = fmt.Sprintf("the topic is in %s, and CloudWatch alarms publish only to topics in their own region (%s)", t.Region, alarmRegion)
+		t.ReasonField = "AlarmActions"
 		return t
 	case t.Gone:
-		t.Reason = fmt.Sprintf("topic %s does not exist", t.ARN)
+		t.Reason = "the topic does not exist"
+		t.ReasonField = "AlarmActions"
 		return t
 	case attrs == nil:
 		t.Reason = "its attributes could not be read"
@@ -109,13 +115,15 @@ func JudgeTopic(t Topic, attrs map[string]string, key *Key, keyErr string, p Pub
 	}
 	t.KMSKeyID = attrs["KmsMasterKeyId"]
 	if IsAWSManagedSNSKey(t.KMSKeyID) {
-		t.Reason = fmt.Sprintf("topic is encrypted with the AWS managed key %s, which CloudWatch cannot use to publish", t.KMSKeyID)
+		t.Reason = fmt.Sprintf("the topic is encrypted with the AWS managed key %s, which CloudWatch cannot use", t.KMSKeyID)
+		t.ReasonField = "KmsMasterKeyId"
 		return t
 	}
 	if pol := attrs["Policy"]; pol != "" {
 		switch r := policydoc.TopicAllowsCloudWatch(pol, t.ARN, p.AlarmARN, p.Account); r.Decision {
 		case policydoc.Denied:
-			t.Reason = "its access policy does not let CloudWatch publish to it: " + r.Reason
+			t.Reason = "the topic's access policy does not let CloudWatch publish to it: " + r.Reason
+			t.ReasonField = "Policy"
 			t.PolicyRepairable = !r.Explicit
 			return t
 		case policydoc.Undecided:
@@ -126,18 +134,21 @@ func JudgeTopic(t Topic, attrs map[string]string, key *Key, keyErr string, p Pub
 		switch {
 		case key == nil:
 			t.KeyUnread = keyErr
-			t.Reason = "its KMS key could not be read: " + keyErr
+			t.Reason = "the topic's KMS key could not be read: " + keyErr
 			return t
 		case key.Manager == "AWS":
-			t.Reason = fmt.Sprintf("topic is encrypted with the AWS managed key %s, which CloudWatch cannot use to publish", t.KMSKeyID)
+			t.Reason = fmt.Sprintf("the topic is encrypted with the AWS managed key %s, which CloudWatch cannot use", t.KMSKeyID)
+			t.ReasonField = "KmsMasterKeyId"
 			return t
 		case key.State != "" && key.State != "Enabled":
-			t.Reason = fmt.Sprintf("its KMS key %s is %s, so nothing can be published to it", t.KMSKeyID, key.State)
+			t.Reason = fmt.Sprintf("the topic's KMS key %s is %s, so nothing can be published to it", t.KMSKeyID, words(key.State))
+			t.ReasonField = "KeyState"
 			return t
 		}
 		switch r := policydoc.KeyAllowsCloudWatchAlarm(key.Policy, key.ARN, p.AlarmARN, p.Account); r.Decision {
 		case policydoc.Denied:
-			t.Reason = fmt.Sprintf("the policy of its KMS key %s does not let cloudwatch.amazonaws.com use the key (kms:Decrypt and kms:GenerateDataKey*): %s", t.KMSKeyID, r.Reason)
+			t.Reason = fmt.Sprintf("the policy of the topic's KMS key %s does not let CloudWatch use the key (kms:Decrypt and kms:GenerateDataKey*): %s", t.KMSKeyID, r.Reason)
+			t.ReasonField = "KeyPolicy"
 			return t
 		case policydoc.Undecided:
 			t.Doubts = append(t.Doubts, fmt.Sprintf("whether the policy of its KMS key %s lets CloudWatch use the key cannot be decided: %s", t.KMSKeyID, r.Reason))
@@ -182,29 +193,42 @@ func IsPendingARN(arn string) bool {
 func JudgeNotification(a Alarm, t *Topic) Verdict {
 	switch {
 	case !a.ActionsEnabled:
-		return fail(fmt.Sprintf("alarm %s has its actions disabled", a.Name))
+		return fail("the alarm's actions are disabled").on("ActionsEnabled")
 	case t == nil:
-		d := fmt.Sprintf("alarm %s names no SNS topic among its alarm actions", a.Name)
+		d := "the alarm's actions on ALARM name no SNS topic"
 		if len(a.AlarmActions) > 0 {
 			d += " (" + strings.Join(a.AlarmActions, ", ") + ")"
 		}
 		if n := len(SNSTopics(a.OKActions)) + len(SNSTopics(a.InsufficientData)); n > 0 {
 			d += "; topics in its OK or insufficient-data actions are not told when it goes to ALARM"
 		}
-		return fail(d)
+		return fail(d).on("AlarmActions")
 	case !t.Usable:
-		return fail(t.Reason)
+		return fail(t.Reason).on(t.ReasonField)
 	}
-	return pass(fmt.Sprintf("alarm %s notifies topic %s", a.Name, t.ARN))
+	return pass("").on("AlarmActions")
 }
 
 // JudgeSubscription judges the topic's subscriptions.
 func JudgeSubscription(t Topic) Verdict {
 	switch {
 	case len(t.ConfirmedEndpoints) > 0:
-		return pass("confirmed: " + strings.Join(t.ConfirmedEndpoints, ", "))
+		return pass("confirmed: " + strings.Join(t.ConfirmedEndpoints, ", ")).on("SubscriptionArn")
 	case len(t.PendingEndpoints) > 0:
-		return fail("only pending confirmation: " + strings.Join(t.PendingEndpoints, ", "))
+		return fail("waiting for confirmation, which only the recipient can give: " + strings.Join(t.PendingEndpoints, ", ")).on("SubscriptionArn")
 	}
-	return missing("no subscriptions")
+	return missing("nobody is subscribed")
+}
+
+// words spells an API enum in plain words: "PendingDeletion" is "pending
+// deletion".
+func words(enum string) string {
+	var b strings.Builder
+	for i, r := range enum {
+		if i > 0 && unicode.IsUpper(r) {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
 }

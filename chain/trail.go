@@ -18,31 +18,29 @@ func IsCandidateTrail(t cttypes.Trail) bool { return aws.ToBool(t.IsMultiRegionT
 // JudgeTrail is the trail link of a multi-region trail.
 func JudgeTrail(t cttypes.Trail, audited string) Verdict {
 	home := aws.ToString(t.HomeRegion)
-	d := "multi-region trail, home region " + home
+	d := "home region " + home
 	if aws.ToBool(t.IsOrganizationTrail) {
-		d += ", organization trail"
+		d = "organization trail, " + d
 	}
 	if owner := AccountOf(aws.ToString(t.TrailARN)); owner != "" && audited != "" && owner != audited {
 		d += ", owned by account " + owner
 	}
-	return pass(d)
+	return pass(d).on("IsMultiRegionTrail")
 }
 
-// NoTrail is the trail link when no multi-region trail exists.
-func NoTrail(single []string) Verdict {
-	d := "no trail with IsMultiRegionTrail"
-	if len(single) > 0 {
-		d += " (single-region trails: " + strings.Join(single, ", ") + ")"
-	}
-	return missing(d)
+// NoTrail is the trail link when no multi-region trail exists. (The
+// single-region trails are named by the audit's SINGLE_REGION_TRAIL
+// warning, not here too.)
+func NoTrail() Verdict {
+	return missing("no trail records every region").on("IsMultiRegionTrail")
 }
 
 // JudgeLogging judges GetTrailStatus's IsLogging.
 func JudgeLogging(s *cloudtrail.GetTrailStatusOutput) Verdict {
 	if s != nil && aws.ToBool(s.IsLogging) {
-		return pass("logging")
+		return pass("").on("IsLogging")
 	}
-	return fail("not logging (IsLogging is false)")
+	return fail("not logging").on("IsLogging")
 }
 
 // ChangeRefusal says why trailwatch may not change a trail, "" when it may:
@@ -92,19 +90,19 @@ type Delivery struct {
 // delivery fails (LatestCloudWatchLogsDeliveryError), has it failed.
 func JudgeDelivery(d Delivery) (Verdict, *LogGroup) {
 	if d.LogGroupARN == "" {
-		return missing("the trail has no CloudWatchLogsLogGroupArn"), nil
+		return missing("the trail does not send its events to CloudWatch Logs").on("CloudWatchLogsLogGroupArn"), nil
 	}
 	lg, err := ParseLogGroupARN(d.LogGroupARN)
 	if err != nil {
-		return fail("CloudWatchLogsLogGroupArn is not a log group ARN: " + err.Error()), nil
+		return fail("the trail's log group ARN is malformed: " + err.Error()).on("CloudWatchLogsLogGroupArn"), nil
 	}
 	if d.GroupNotFound {
-		return fail(fmt.Sprintf("log group %s does not exist in %s", lg.Name, lg.Region)), &lg
+		return fail(fmt.Sprintf("the trail sends its events to log group %s in %s, which does not exist", lg.Name, lg.Region)).on("CloudWatchLogsLogGroupArn"), &lg
 	}
 	if d.Status != nil {
 		if de := aws.ToString(d.Status.LatestCloudWatchLogsDeliveryError); de != "" {
-			return fail(fmt.Sprintf("delivery to log group %s fails: %s", lg.Name, de)), &lg
+			return fail("delivery fails: " + de).on("LatestCloudWatchLogsDeliveryError"), &lg
 		}
 	}
-	return pass(fmt.Sprintf("log group %s in %s, account %s", lg.Name, lg.Region, lg.Account)), &lg
+	return pass(fmt.Sprintf("in %s, account %s", lg.Region, lg.Account)).on("CloudWatchLogsLogGroupArn"), &lg
 }

@@ -110,7 +110,7 @@ func TestStepOrder(t *testing.T) {
 		"alarm_deleted_topic_remains":       {IDAlarm},
 		"alarm_deleted_topic_policy_lost":   {IDTopicPolicy, IDAlarm},
 		"alarm_not_notifying_foreign":       {IDAlarm},
-		"alarm_not_notifying_managed":       {IDTopicPolicy, IDAlarm},
+		"alarm_not_notifying_managed":       {IDAlarm}, // the audit read the topic through the OK actions: usable, confirmed
 		"alarm_cannot_fire_managed":         {IDAlarm},
 		"alarm_cannot_fire_foreign":         {IDAlarm},
 		"no_confirmed_subscription":         {IDSubscription},

@@ -1,6 +1,7 @@
 package evidence_test
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
@@ -242,7 +244,45 @@ func TestExampleFiles(t *testing.T) {
 			if r.Account != fa.AccountID {
 				t.Errorf("account %q", r.Account)
 			}
+			var txt bytes.Buffer
+			if err := audit.WriteText(&txt, r, false); err != nil {
+				t.Fatal(err)
+			}
+			checkWidth(t, txt.String())
+			golden(t, filepath.Join("testdata", "report", strings.TrimSuffix(name, ".json")+".txt"), txt.Bytes())
 		})
+	}
+}
+
+// checkWidth: the report fits audit.Width columns, but for a word too long
+// for any line (an ARN), which stands alone after its indentation.
+func checkWidth(t *testing.T, text string) {
+	t.Helper()
+	for i, line := range strings.Split(text, "\n") {
+		if utf8.RuneCountInString(line) > audit.Width && strings.Contains(strings.TrimSpace(line), " ") {
+			t.Errorf("line %d is %d columns wide: %q", i+1, utf8.RuneCountInString(line), line)
+		}
+	}
+}
+
+// golden compares got with the file at path, or writes it with -update.
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test ./audit/evidence -update writes it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", path, diff)
 	}
 }
 

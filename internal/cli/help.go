@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/trailwatch/trailwatch/internal/wrap"
 	"github.com/urfave/cli/v2"
 )
 
@@ -90,7 +91,7 @@ func escapeTemplate(s string) string { return strings.ReplaceAll(s, "{{", `{{"{{
 
 func appHelp(app *cli.App) string {
 	var b strings.Builder
-	section(&b, "NAME", wrap("trailwatch - "+app.Usage, 3))
+	section(&b, "NAME", indented("trailwatch - "+app.Usage, 3))
 	section(&b, "USAGE", "   trailwatch COMMAND [options]")
 	section(&b, "DESCRIPTION", paragraphs(app.Description))
 	section(&b, "COMMANDS", commandList(app.Commands))
@@ -104,7 +105,7 @@ func appHelp(app *cli.App) string {
 
 func commandHelp(c *cli.Command, path string) string {
 	var b strings.Builder
-	section(&b, "NAME", wrap(path+" - "+c.Usage, 3))
+	section(&b, "NAME", indented(path+" - "+c.Usage, 3))
 	usage := path + " [options]"
 	if args := strings.TrimSpace(c.ArgsUsage); args != "" {
 		usage = path + " " + args + " [options]" // as cliflags.UsageLine writes it
@@ -154,38 +155,17 @@ func paragraphs(text string) string {
 			lines = append(lines, l)
 		}
 		for _, l := range lines {
-			out = append(out, wrap(l, 3))
+			out = append(out, indented(l, 3))
 		}
 		out = append(out, "")
 	}
 	return strings.Join(out, "\n")
 }
 
-// wrap breaks text at spaces into lines of at most helpWidth, each indented
-// by indent spaces.
-func wrap(text string, indent int) string {
-	return strings.Repeat(" ", indent) + wrapFrom(text, indent, indent)
-}
-
-// wrapFrom writes text from column col (the caller has written the columns
-// before it), breaking it at spaces before helpWidth and indenting each
-// new line by indent. A word longer than a line stays whole.
-func wrapFrom(text string, col, indent int) string {
-	var b strings.Builder
-	for i, w := range strings.Fields(text) {
-		n := len([]rune(w))
-		switch {
-		case i > 0 && col+1+n > helpWidth:
-			b.WriteString("\n" + strings.Repeat(" ", indent))
-			col = indent
-		case i > 0:
-			b.WriteString(" ")
-			col++
-		}
-		b.WriteString(w)
-		col += n
-	}
-	return b.String()
+// indented breaks text at spaces into lines of at most helpWidth, each
+// indented by indent spaces.
+func indented(text string, indent int) string {
+	return wrap.Hanging(strings.Repeat(" ", indent), text, helpWidth)
 }
 
 func commandList(cmds []*cli.Command) string {
@@ -202,7 +182,7 @@ func exampleList(ex []example) string {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		b.WriteString(wrap(e.what+":", 3) + "\n")
+		b.WriteString(indented(e.what+":", 3) + "\n")
 		for _, l := range strings.Split(e.cmd, "\n") {
 			b.WriteString("     " + l + "\n")
 		}
@@ -232,7 +212,7 @@ func flagList(lines []flagLine) string {
 		} else {
 			b.WriteString(strings.Repeat(" ", start-3-len(l.names)))
 		}
-		b.WriteString(wrapFrom(l.usage, start, start) + "\n")
+		b.WriteString(wrap.From(l.usage, start, start, helpWidth) + "\n")
 	}
 	return b.String()
 }

@@ -87,7 +87,7 @@ func TestDescribeFlag(t *testing.T) {
 
 func TestWrap(t *testing.T) {
 	long := strings.Repeat("word ", 40)
-	for _, line := range strings.Split(wrap(long, 3), "\n") {
+	for _, line := range strings.Split(indented(long, 3), "\n") {
 		if len(line) > helpWidth || !strings.HasPrefix(line, "   word") {
 			t.Errorf("line %q", line)
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/trailwatch/trailwatch/audit"
 	"github.com/trailwatch/trailwatch/internal/cliflags"
+	"github.com/trailwatch/trailwatch/internal/wrap"
 )
 
 // This file is the one place the audit command reads *audit.Report to say
@@ -31,13 +32,15 @@ func nextStep(w io.Writer, r *audit.Report, flags []string, fromEvidence bool) {
 		args = " " + args
 	}
 	fmt.Fprintln(w)
+	who := ""
 	if fromEvidence && r.Account != "" {
-		fmt.Fprintf(w, "To close these gaps in account %s, with credentials for it:\n", r.Account)
-	} else {
-		fmt.Fprintln(w, "To close these gaps:")
+		who = fmt.Sprintf(" in account %s, with credentials for it", r.Account)
 	}
-	fmt.Fprintf(w, "  trailwatch fix --dry-run%s   # preview the changes; writes nothing\n", args)
-	fmt.Fprintf(w, "  trailwatch fix%s             # apply them, after a confirmation\n", args)
+	// The commands stand alone on their lines so they can be copied; what
+	// each does is said above them, so the lines fit 80 columns.
+	fmt.Fprintln(w, wrap.Hanging("", "To close these gaps"+who+", preview the changes (this writes nothing), then apply them after a confirmation:", audit.Width))
+	fmt.Fprintf(w, "  trailwatch fix --dry-run%s\n", args)
+	fmt.Fprintf(w, "  trailwatch fix%s\n", args)
 }
 
 // accountFlags are the flags of c that chose the account and how it was

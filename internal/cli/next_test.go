@@ -13,9 +13,10 @@ import (
 // A text audit with gaps ends with the commands that close them; compliant,
 // unknown and JSON reports do not.
 func TestAuditEndsWithNextStep(t *testing.T) {
-	want := "\nTo close these gaps in account 111122223333, with credentials for it:\n" +
-		"  trailwatch fix --dry-run --region us-east-1 --strict   # preview the changes; writes nothing\n" +
-		"  trailwatch fix --region us-east-1 --strict             # apply them, after a confirmation\n"
+	want := "\nTo close these gaps in account 111122223333, with credentials for it, preview\n" +
+		"the changes (this writes nothing), then apply them after a confirmation:\n" +
+		"  trailwatch fix --dry-run --region us-east-1 --strict\n" +
+		"  trailwatch fix --region us-east-1 --strict\n"
 	_, out, _ := run(t, "audit", "--strict", "--evidence", "../../testdata/evidence/no-metric-filter.json")
 	if !strings.HasSuffix(out, want) {
 		t.Errorf("text report ends:\n%s\nwant:\n%s", tail(out, 4), want)
@@ -35,9 +36,10 @@ func TestNextStepRepeatsAccountFlags(t *testing.T) {
 	no := false
 	var b bytes.Buffer
 	nextStep(&b, &audit.Report{Compliant: &no, Region: "eu-west-1"}, []string{"--profile", shellQuote("prod admin"), "--region", "eu-west-1"}, false)
-	want := "\nTo close these gaps:\n" +
-		"  trailwatch fix --dry-run --profile 'prod admin' --region eu-west-1   # preview the changes; writes nothing\n" +
-		"  trailwatch fix --profile 'prod admin' --region eu-west-1             # apply them, after a confirmation\n"
+	want := "\nTo close these gaps, preview the changes (this writes nothing), then apply them\n" +
+		"after a confirmation:\n" +
+		"  trailwatch fix --dry-run --profile 'prod admin' --region eu-west-1\n" +
+		"  trailwatch fix --profile 'prod admin' --region eu-west-1\n"
 	if diff := cmp.Diff(want, b.String()); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}

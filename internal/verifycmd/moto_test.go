@@ -195,7 +195,11 @@ func TestFireOnMoto(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(policy, actions); diff != "" {
+	// The topic here has no customer managed key, so the KMS reads the
+	// policy grants for one are the only actions not called.
+	conditional := []string{"kms:DescribeKey", "kms:GetKeyPolicy"}
+	needed := slices.DeleteFunc(slices.Clone(policy), func(a string) bool { return slices.Contains(conditional, a) })
+	if diff := cmp.Diff(needed, actions); diff != "" {
 		t.Errorf("iam-policy --for verify against the calls made (-policy +called):\n%s", diff)
 	}
 }
