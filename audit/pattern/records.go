@@ -40,7 +40,22 @@ func alwaysStrings() map[string]bool {
 func recordKeyOrder() []string {
 	return []string{"eventVersion", "userIdentity", "eventTime", "eventSource", "eventName", "awsRegion",
 		"sourceIPAddress", "userAgent", "errorCode", "errorMessage", "requestParameters", "responseElements",
-		"requestID", "eventID", "readOnly", "eventType", "managementEvent", "recipientAccountId", "eventCategory"}
+		"additionalEventData", "requestID", "eventID", "readOnly", "resources", "eventType", "apiVersion",
+		"managementEvent", "recipientAccountId", "sharedEventID", "vpcEndpointId", "eventCategory", "tlsDetails",
+		"sessionCredentialFromConsole"}
+}
+
+// nestedKeyOrder is the order CloudTrail writes the members of userIdentity,
+// sessionContext and tlsDetails in (their documentation examples); other
+// members follow in name order.
+func nestedKeyOrder() map[string]int {
+	order := map[string]int{}
+	for i, k := range []string{"type", "principalId", "arn", "accountId", "accessKeyId", "userName", "sessionContext",
+		"sessionIssuer", "webIdFederationData", "attributes", "creationDate", "mfaAuthenticated", "invokedBy",
+		"tlsVersion", "cipherSuite", "clientProvidedHostHeader"} {
+		order[k] = i + 1
+	}
+	return order
 }
 
 func identity(typ string) map[string]any {
@@ -163,7 +178,17 @@ func writeJSON(b *bytes.Buffer, v any, top bool, pad string) {
 			for k := range x {
 				keys = append(keys, k)
 			}
-			sort.Strings(keys)
+			order := nestedKeyOrder()
+			sort.Slice(keys, func(i, j int) bool {
+				oi, oj := order[keys[i]], order[keys[j]]
+				if (oi == 0) != (oj == 0) {
+					return oi != 0 // known members first
+				}
+				if oi != oj {
+					return oi < oj
+				}
+				return keys[i] < keys[j]
+			})
 		}
 		b.WriteByte('{')
 		for i, k := range keys {
