@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"regexp/syntax"
 	"sort"
 	"strconv"
 	"strings"
@@ -115,11 +114,12 @@ type variant struct {
 }
 
 type slot struct {
-	path     []pathElem
-	parent   int // -1: a member of the record itself
-	last     int // index of the last slot in this slot's subtree
-	variants []variant
-	relevant bool
+	path       []pathElem
+	parent     int // -1: a member of the record itself
+	last       int // index of the last slot in this slot's subtree
+	variants   []variant
+	relevant   bool
+	incomplete string // why variants may miss a region ("" when exhaustive)
 }
 
 type cnode struct {
@@ -187,10 +187,6 @@ func coverJSON(p *Pattern) []Miss {
 		for i := 1; i <= len(path); i++ {
 			keys[pathKey(path[:i])] = path[:i]
 		}
-		if !a.Op.unary() {
-			k := pathKey(path)
-			consts[k] = append(consts[k], a.Val)
-		}
 	}
 	sorted := make([]string, 0, len(keys))
 	for k := range keys {
@@ -200,6 +196,13 @@ func coverJSON(p *Pattern) []Miss {
 	for i, k := range sorted {
 		c.index[k] = i
 		c.slots = append(c.slots, slot{path: keys[k], parent: -1})
+		// A slot's regions are those of every condition that can read it:
+		// the ones naming its path and the wildcard ones reaching it.
+		for _, a := range atoms {
+			if !a.Op.unary() && reaches(a.Sel, keys[k]) {
+				consts[k] = append(consts[k], a.Val)
+			}
+		}
 	}
 	for i := range c.slots {
 		s := &c.slots[i]
@@ -255,12 +258,47 @@ func coverJSON(p *Pattern) []Miss {
 				reason = "the pattern is too complex to prove it matches every " + ev + " record"
 				break
 			}
+			for _, sl := range c.slots {
+				if sl.relevant && sl.incomplete != "" {
+					reason = "not proven that the pattern matches every " + ev + " record: " + sl.incomplete
+					break
+				}
+			}
+			if reason != "" {
+				break
+			}
 		}
 		if reason != "" {
 			misses = append(misses, Miss{Event: ev, Reason: reason})
 		}
 	}
 	return misses
+}
+
+// reaches reports whether sel can select the value at path (a concrete
+// path as concrete builds it, wildcards written as anyKey and index 0).
+func reaches(sel selector, path []pathElem) bool {
+	if len(sel) != len(path) {
+		return false
+	}
+	for i, st := range sel {
+		e := path[i]
+		switch st.Kind {
+		case stepKey:
+			if e.IsIdx || e.Key != st.Key {
+				return false
+			}
+		case stepIndex:
+			if !e.IsIdx || e.Idx != st.Index {
+				return false
+			}
+		case stepAnyIndex:
+			if !e.IsIdx {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func collect(e expr, out *[]cond) {
@@ -507,10 +545,12 @@ func (c *coverer) variants(i int, event string, consts []value) []variant {
 			containers = append(containers, variant{v: a, container: true})
 		}
 	}
-	strs := stringVariants(consts, name)
+	samples := []string{freshString(name), legacySample(name)}
 	if len(s.path) == 2 && s.path[0].Key == "userIdentity" && s.path[1].Key == "type" {
-		strs = append(IdentityTypes(), strs...)
+		samples = IdentityTypes()
 	}
+	strs, why := textVariants(consts, samples, freshString(name))
+	c.slots[i].incomplete = why
 	switch {
 	case top && name == "userIdentity", top && name == "requestParameters":
 		return containers
@@ -526,7 +566,11 @@ func (c *coverer) variants(i int, event string, consts []value) []variant {
 		return append([]variant{{v: absent}}, containers...)
 	}
 	out := []variant{{v: absent}, {v: nil}, {v: true}, {v: false}}
-	for _, n := range numberVariants(consts) {
+	nums, why := numberVariants(consts)
+	if why != "" {
+		c.slots[i].incomplete = why
+	}
+	for _, n := range nums {
 		out = append(out, variant{v: n})
 	}
 	out = append(out, stringsOnly(strs)...)
@@ -545,89 +589,86 @@ func stringsOnly(ss []string) []variant {
 	return out
 }
 
-// freshString is a value that differs from every constant, named to read
-// well in a reason.
-func freshString(field string, consts []value) string {
-	s := map[string]string{
+// freshString names a value that reads well in a reason for field.
+func freshString(field string) string {
+	return map[string]string{
 		"errorCode":       "AccessDenied",
 		"errorMessage":    "User is not authorized to perform this operation",
 		"sourceIPAddress": "198.51.100.7",
 		"awsRegion":       "eu-west-1",
 		"userAgent":       "console.amazonaws.com",
 	}[field]
-	if s == "" {
-		s = "other-value"
-	}
-	for n := 1; ; n++ {
-		clash := false
-		for _, v := range consts {
-			if v.Kind == valAny || (v.Kind == valString && wildcardMatch(v.Text, s)) || (v.Kind == valRegex && v.re.MatchString(s)) || v.Text == s {
-				clash = true
-			}
-		}
-		if !clash {
-			return s
-		}
-		s = "zz" + strconv.Itoa(n) + "-" + s
-		if n > 3 {
-			return s
-		}
-	}
 }
 
-// stringVariants: the empty string (matches no regex that can fail, no
-// non-empty constant), a fresh string, each constant's literal core, a
-// witness for each regex, and concatenations of pairs, so strings that meet
-// two prefix/suffix/contains constants at once are represented.
-func stringVariants(consts []value, field string) []string {
-	out := []string{freshString(field, consts), ""}
-	var cores []string
+// legacySample is the value field has in baseRecord, a realistic value to
+// show when one is in the region needed.
+func legacySample(field string) string {
+	if v, ok := baseRecord("StopLogging")[field].(string); ok && field != "eventName" {
+		return v
+	}
+	return freshString(field)
+}
+
+// textVariants returns a string from every region the string conditions
+// among consts tell apart (see stringClasses), and why the list may be
+// incomplete ("" when it is not).
+func textVariants(consts []value, samples []string, fresh string) ([]string, string) {
+	var preds []strPred
 	for _, v := range consts {
-		switch v.Kind {
-		case valString:
-			cores = append(cores, strings.Trim(v.Text, "*"))
-			if strings.Trim(v.Text, "*") != v.Text {
-				cores = append(cores, v.Text) // the literal text, * included
-			}
-		case valNumber:
-			cores = append(cores, v.Text)
-		case valRegex:
-			cores = append(cores, regexWitnesses(v)...)
+		if p, ok := predOf(v); ok {
+			preds = append(preds, p)
 		}
 	}
-	out = append(out, cores...)
-	// Pairs (and the triple prefix+contains+suffix they can build) are
-	// capped so a pattern with many constants on one field stays fast.
-	if len(cores) <= 12 {
-		for _, a := range cores {
-			for _, b := range cores {
-				if a != b {
-					out = append(out, a+b)
-				}
-			}
-		}
+	strs, complete := stringClasses(preds, nil, samples, fresh)
+	if !complete {
+		return strs, "its string conditions have too many combinations to try them all"
 	}
-	return out
+	return strs, ""
 }
 
-// numberVariants: each numeric constant, a point between each adjacent
-// pair, one below and one above; plus string constants that read as numbers
-// once their wildcards are removed (a number's text meets them).
-func numberVariants(consts []value) []json.Number {
+// numberVariants returns a number from every region the conditions among
+// consts tell apart. Numeric constants split the number line (each
+// constant, a point between neighbours, one below, one above); wildcards
+// and regexes read a number's text, whose regions are found as for strings
+// within JSON's number grammar. Both at once are not enumerated: the list
+// is then marked incomplete.
+func numberVariants(consts []value) ([]json.Number, string) {
 	var nums []float64
+	var text []strPred
 	for _, v := range consts {
 		switch v.Kind {
 		case valNumber:
 			nums = append(nums, v.Num)
-		case valString:
-			if f, ok := parseNumber(strings.Trim(v.Text, "*")); ok {
-				nums = append(nums, f)
+		case valString, valRegex:
+			if p, ok := predOf(v); ok && !p.isEq {
+				text = append(text, p) // an equality with a non-number never holds for a number
 			}
 		}
 	}
-	if len(nums) == 0 {
-		return []json.Number{"7"}
+	var out []json.Number
+	if len(text) > 0 {
+		dom := numberDomain()
+		strs, complete := stringClasses(text, &dom, []string{"7", "0", "-1", "100", "1.5"}, "")
+		for _, s := range strs {
+			out = append(out, json.Number(s))
+		}
+		if !complete {
+			return out, "its conditions on a number's text have too many combinations to try them all"
+		}
+		if len(nums) > 0 {
+			return append(out, pointsAround(nums)...), "it compares the same field both as a number and by its text"
+		}
+		return out, ""
 	}
+	if len(nums) == 0 {
+		return []json.Number{"7"}, ""
+	}
+	return pointsAround(nums), ""
+}
+
+// pointsAround is each constant, a point between each adjacent pair, one
+// below and one above.
+func pointsAround(nums []float64) []json.Number {
 	sort.Float64s(nums)
 	pts := []float64{nums[0] - 1}
 	for i, n := range nums {
@@ -644,73 +685,7 @@ func numberVariants(consts []value) []json.Number {
 		}
 		out = append(out, json.Number(strconv.FormatFloat(f, 'g', -1, 64)))
 	}
-	for _, v := range consts {
-		if s := strings.Trim(v.Text, "*"); v.Kind == valString {
-			if _, ok := parseNumber(s); ok {
-				out = append(out, json.Number(s))
-			}
-		}
-	}
 	return out
-}
-
-// regexWitnesses returns strings the regex finds, one per top-level
-// alternative, checked against the regex itself.
-func regexWitnesses(v value) []string {
-	re, err := syntax.Parse(v.Text, syntax.Perl)
-	if err != nil {
-		return nil
-	}
-	alts := []*syntax.Regexp{re}
-	if re.Op == syntax.OpAlternate {
-		alts = re.Sub
-	}
-	var out []string
-	for _, a := range alts {
-		if w, ok := shortest(a); ok && v.re.MatchString(w) {
-			out = append(out, w)
-		}
-	}
-	return out
-}
-
-// shortest builds a short string the regex matches.
-func shortest(re *syntax.Regexp) (string, bool) {
-	switch re.Op {
-	case syntax.OpLiteral:
-		return string(re.Rune), true
-	case syntax.OpCharClass:
-		if len(re.Rune) == 0 {
-			return "", false
-		}
-		r := re.Rune[0]
-		if r < 'A' && re.Rune[1] >= 'a' {
-			r = 'a' // prefer a readable character
-		}
-		return string(r), true
-	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
-		return "a", true
-	case syntax.OpCapture, syntax.OpPlus:
-		return shortest(re.Sub[0])
-	case syntax.OpRepeat:
-		w, ok := shortest(re.Sub[0])
-		return strings.Repeat(w, re.Min), ok
-	case syntax.OpConcat:
-		var b strings.Builder
-		for _, s := range re.Sub {
-			w, ok := shortest(s)
-			if !ok {
-				return "", false
-			}
-			b.WriteString(w)
-		}
-		return b.String(), true
-	case syntax.OpAlternate:
-		return shortest(re.Sub[0])
-	case syntax.OpNoMatch:
-		return "", false
-	}
-	return "", true // star, quest, anchors, empty
 }
 
 // explain names the conditions that make n false on the current record,

@@ -58,3 +58,21 @@ func TestExampleRecords(t *testing.T) {
 		t.Errorf("ExampleRecords of an unknown event = %v, want nil", got)
 	}
 }
+
+// TestWriteStringAsEncodingJSON: records are written by hand for speed;
+// strings must come out as encoding/json writes them.
+func TestWriteStringAsEncodingJSON(t *testing.T) {
+	for _, s := range []string{"", "plain", `q"uote`, `back\slash`, "tab\tnl\ncr\r", "\x00\x1f", "<&>", "é ü 漢", "\u2028\u2029", "bad\xffutf8"} {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(s); err != nil {
+			t.Fatal(err)
+		}
+		var got bytes.Buffer
+		writeString(&got, s)
+		if diff := cmp.Diff(strings.TrimSuffix(want.String(), "\n"), got.String()); diff != "" {
+			t.Errorf("writeString(%q) (-want +got):\n%s", s, diff)
+		}
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"sort"
 	"strconv"
+	"sync"
+	"unicode/utf8"
 )
 
 // IdentityTypes are the userIdentity.type values a CloudTrail record can
@@ -154,6 +156,9 @@ func paddedText(r map[string]any, pad string) string {
 	return b.String()
 }
 
+// keyOrder is nestedKeyOrder, built once; it is never changed.
+var keyOrder = sync.OnceValue(nestedKeyOrder)
+
 func writeJSON(b *bytes.Buffer, v any, top bool, pad string) {
 	switch x := v.(type) {
 	case map[string]any:
@@ -178,7 +183,7 @@ func writeJSON(b *bytes.Buffer, v any, top bool, pad string) {
 			for k := range x {
 				keys = append(keys, k)
 			}
-			order := nestedKeyOrder()
+			order := keyOrder()
 			sort.Slice(keys, func(i, j int) bool {
 				oi, oj := order[keys[i]], order[keys[j]]
 				if (oi == 0) != (oj == 0) {
@@ -234,11 +239,48 @@ func writeJSON(b *bytes.Buffer, v any, top bool, pad string) {
 	}
 }
 
+// writeString writes s as encoding/json does with HTML escaping off:
+// quotes, backslashes and control characters escaped, U+2028 and U+2029
+// escaped, invalid UTF-8 replaced.
 func writeString(b *bytes.Buffer, s string) {
-	enc := json.NewEncoder(b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s) // strings always encode
-	b.Truncate(b.Len() - 1)
+	const hex = "0123456789abcdef"
+	b.WriteByte('"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b.WriteByte('\\')
+				b.WriteByte(c)
+			case c == '\n':
+				b.WriteString(`\n`)
+			case c == '\r':
+				b.WriteString(`\r`)
+			case c == '\t':
+				b.WriteString(`\t`)
+			case c < 0x20:
+				b.WriteString(`\u00`)
+				b.WriteByte(hex[c>>4])
+				b.WriteByte(hex[c&0xf])
+			default:
+				b.WriteByte(c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b.WriteString(`\ufffd`)
+		case r == '\u2028' || r == '\u2029':
+			b.WriteString(`\u202`)
+			b.WriteByte(hex[r&0xf])
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	b.WriteByte('"')
 }
 
 func cloneValue(v any) any {
