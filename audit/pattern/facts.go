@@ -1,6 +1,7 @@
 package pattern
 
 import (
+	"maps"
 	"strings"
 	"sync"
 )
@@ -232,16 +233,30 @@ func shapeOf(event, field string) (Shape, any) {
 	return Unconstrained, nil
 }
 
-// fixedFor returns the members whose value the facts fix for event.
+// fixedFor returns the top-level members whose value the facts fix for
+// event, as a map of the caller's own.
 func fixedFor(event string) map[string]any {
-	out := map[string]any{}
-	for field, f := range facts()[event] {
-		if f.Shape == Fixed && !strings.Contains(field, ".") {
-			out[field] = f.Value
+	m := maps.Clone(fixedTop()[event])
+	if m == nil {
+		m = map[string]any{}
+	}
+	return m
+}
+
+// fixedTop is fixedFor's table, built once and never changed.
+var fixedTop = sync.OnceValue(func() map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for event, fs := range facts() {
+		m := map[string]any{}
+		for field, f := range fs {
+			if f.Shape == Fixed && !strings.Contains(field, ".") {
+				m[field] = f.Value
+			}
 		}
+		out[event] = m
 	}
 	return out
-}
+})
 
 // EventSource returns the event source the facts fix for an event name,
 // and false when the name does not determine it.

@@ -15,28 +15,6 @@ func IdentityTypes() []string {
 	return []string{"Root", "IAMUser", "AssumedRole", "AWSService", "FederatedUser", "AWSAccount", "IdentityCenterUser", "Unknown"}
 }
 
-// fixedFields hold the same value in every record of the five calls
-// (FILTER-PATTERNS.md, "The CloudTrail records"); coverage never varies them.
-// eventName is fixed per event and set separately.
-func fixedFields() map[string]any {
-	return map[string]any{
-		"eventSource":     "cloudtrail.amazonaws.com",
-		"readOnly":        false,
-		"eventType":       "AwsApiCall",
-		"managementEvent": true,
-		"eventCategory":   "Management",
-	}
-}
-
-// alwaysStrings are top-level fields every record has, always as a string,
-// with a value that varies from call to call.
-func alwaysStrings() map[string]bool {
-	return map[string]bool{
-		"eventVersion": true, "eventTime": true, "awsRegion": true, "sourceIPAddress": true,
-		"userAgent": true, "requestID": true, "eventID": true, "recipientAccountId": true,
-	}
-}
-
 // recordKeyOrder is the order CloudTrail writes top-level keys in; term
 // patterns see the raw text, so the text is written in this order.
 func recordKeyOrder() []string {
@@ -98,14 +76,6 @@ func baseRecord(event string) map[string]any {
 		"managementEvent": true,
 		"eventCategory":   "Management",
 	}
-	return r
-}
-
-// fixedRecord holds only what every record of the five calls has with the
-// same value: the fixed fields (eventName is set per event).
-func fixedRecord() map[string]any {
-	r := fixedFields()
-	r["eventName"] = ""
 	return r
 }
 
