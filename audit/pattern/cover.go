@@ -71,27 +71,10 @@ func tooBroad(p *Pattern) (bool, string) {
 }
 
 // Literal reports whether p is the CIS text modulo whitespace, quoting,
-// parentheses and the order of the five terms: a JSON pattern that is the
-// || of exactly the five $.eventName = Event comparisons, each once, with no
-// wildcard. Security Hub and --strict require this form.
+// parentheses and the order of the five terms (SameText with CIS): a JSON
+// pattern that is the || of exactly the five $.eventName = Event
+// comparisons, each once, with no wildcard. Security Hub and --strict
+// require this form.
 func Literal(p *Pattern) bool {
-	if p == nil || p.lang != langJSON {
-		return false
-	}
-	or, ok := p.expr.(orExpr)
-	if !ok || len(or.Any) != len(Events()) {
-		return false
-	}
-	want := map[string]bool{}
-	for _, e := range Events() {
-		want[e] = true
-	}
-	for _, e := range or.Any {
-		c, ok := e.(cond)
-		if !ok || c.Op != opEq || !isEventName(c.Sel) || c.Val.Kind != valString || !want[c.Val.Text] {
-			return false
-		}
-		delete(want, c.Val.Text)
-	}
-	return len(want) == 0
+	return SameText(p, cisPattern())
 }
