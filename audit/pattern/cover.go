@@ -32,7 +32,7 @@ func Covers(p *Pattern) Coverage {
 	im := Implies(p, cisPattern())
 	cov.Missed = im.Misses
 	cov.Covers = im.Verdict == Holds
-	cov.TooBroad, cov.BroadReason = tooBroad(p)
+	cov.TooBroad, cov.BroadReason = Unrelated(p, cisPattern(), nil)
 	return cov
 }
 
@@ -45,23 +45,46 @@ var cisPattern = sync.OnceValue(func() *Pattern {
 	return p
 })
 
+// matchRecord is Match on the record's text, without writing and reading
+// it back for a JSON pattern.
+func matchRecord(p *Pattern, rec map[string]any) bool {
+	if p.lang == langJSON {
+		return evalJSON(p.expr, any(rec))
+	}
+	return Match(p, recordText(rec))
+}
+
 // unrelated is unrelatedRecords built once; evaluation never changes them.
 var unrelated = sync.OnceValue(unrelatedRecords)
 
-func tooBroad(p *Pattern) (bool, string) {
-	if p.lang == langEmpty {
+// Unrelated reports whether filter also matches records outside the
+// must-catch set, naming them: four unrelated calls (two read-only
+// CloudTrail calls, an EC2 call, an IAM call whose policy names
+// cloudtrail:StopLogging) and the example records of events, each kept
+// only when mustCatch does not match it. It is informational: a filter
+// that matches more still catches what it must.
+func Unrelated(filter, mustCatch *Pattern, events []string) (bool, string) {
+	if filter == nil {
+		return false, ""
+	}
+	if filter.lang == langEmpty {
 		return true, "an empty pattern matches every log event"
 	}
 	var hits []string
 	for _, u := range unrelated() {
-		var m bool
-		if p.lang == langJSON {
-			m = evalJSON(p.expr, any(u.Rec))
-		} else {
-			m = Match(p, recordText(u.Rec))
+		if mustCatch != nil && matchRecord(mustCatch, u.Rec) {
+			continue
 		}
-		if m {
+		if matchRecord(filter, u.Rec) {
 			hits = append(hits, u.Name+" ("+u.Why+")")
+		}
+	}
+	for _, ev := range events {
+		for _, text := range ExampleRecords(ev) {
+			if (mustCatch == nil || !Match(mustCatch, text)) && Match(filter, text) {
+				hits = append(hits, ev+" (a record the control does not need)")
+				break
+			}
 		}
 	}
 	if len(hits) == 0 {

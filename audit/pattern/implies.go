@@ -1125,11 +1125,16 @@ func (pv *prover) complete(w map[string]any, pc proofCase) map[string]any {
 		failed = true
 	}
 	var base map[string]any
-	for _, m := range exampleMaps(pc.name) {
+	maps := exampleMaps(pc.name)
+	for _, m := range maps {
 		_, mFailed := m["errorMessage"]
-		if base == nil || m["eventSource"] == src && mFailed == failed {
-			base = m
+		if (src == "" || m["eventSource"] == src) && mFailed == failed {
+			base = m // the first: an IAM user's call
+			break
 		}
+	}
+	if base == nil && len(maps) > 0 {
+		base = maps[0]
 	}
 	if base == nil {
 		if src == "" {
