@@ -12,6 +12,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/trailwatch/trailwatch/internal/controlscmd"
 	"github.com/trailwatch/trailwatch/internal/exitcode"
 	"github.com/trailwatch/trailwatch/internal/fixcmd"
 	"github.com/trailwatch/trailwatch/internal/iampolicy"
@@ -80,6 +81,7 @@ func commands(io *term.IO) []*cli.Command {
 	}
 	cmds = append(cmds, fixcmd.Commands(streams)...)
 	cmds = append(cmds, iampolicy.Command(streams))
+	cmds = append(cmds, controlscmd.Command(streams))
 	return cmds
 }
 
