@@ -340,6 +340,7 @@ type atom struct {
 	c     cond
 	path  []pathElem
 	scope int
+	top   int // the slot of the container its first wildcard starts at (or of its path)
 }
 
 type cnode struct {
@@ -369,18 +370,24 @@ type prover struct {
 }
 
 func pathKey(p []pathElem) string {
-	var b strings.Builder
+	if len(p) == 1 && p[0].Wild == 0 && !p[0].IsIdx {
+		return "\x00." + p[0].Key // the common case, in one allocation
+	}
+	var b []byte
 	for _, e := range p {
 		switch {
 		case e.Wild > 0:
-			b.WriteString("\x00*" + strconv.Itoa(e.Wild))
+			b = append(b, "\x00*"...)
+			b = strconv.AppendInt(b, int64(e.Wild), 10)
 		case e.IsIdx:
-			b.WriteString("\x00[" + strconv.Itoa(e.Idx))
+			b = append(b, "\x00["...)
+			b = strconv.AppendInt(b, int64(e.Idx), 10)
 		default:
-			b.WriteString("\x00." + e.Key)
+			b = append(b, "\x00."...)
+			b = append(b, e.Key...)
 		}
 	}
-	return b.String()
+	return string(b)
 }
 
 // dotted is the fact name of a path of plain keys ("" otherwise).
@@ -563,6 +570,11 @@ func newProver(exprs ...expr) *prover {
 			}
 		}
 	}
+	for _, a := range pv.atoms {
+		if a.scope > 0 {
+			a.top = pv.index[pathKey(a.path[:a.scope])]
+		}
+	}
 	// Wildcard members get a key no pattern names, and wildcard elements an
 	// index past every index the patterns name in that array.
 	maxIdx := map[int]int{}
@@ -610,7 +622,7 @@ func (pv *prover) compile(e expr) *cnode {
 			n.top, n.needs = 0, len(pv.slots)-1
 			return n
 		}
-		n.top = pv.index[pathKey(a.path[:a.scope])]
+		n.top = a.top
 		n.needs = pv.slots[n.top].last
 		return n
 	}
@@ -705,9 +717,9 @@ func (pv *prover) falsify(part, must *cnode, d int) (string, bool) {
 	}
 	for k := start; k < len(s.variants); k++ {
 		pv.slots[d].choice = k
-		undo := pv.set(parent, key, s.variants[k])
+		u := pv.set(parent, key, s.variants[k])
 		r, found := pv.falsify(part, must, d+1)
-		undo()
+		u.undo()
 		if found || pv.budget <= 0 {
 			return r, found
 		}
@@ -773,7 +785,28 @@ func (pv *prover) locate(s slot) (any, pathElem, bool) {
 // satisfies no comparison.
 func arrayFiller() any { return map[string]any{} }
 
-func (pv *prover) set(parent any, key pathElem, v variant) func() {
+// undo restores what set changed.
+type undo struct {
+	m   map[string]any
+	k   string
+	a   []any
+	i   int
+	old any
+	had bool
+}
+
+func (u undo) undo() {
+	switch {
+	case u.m != nil && u.had:
+		u.m[u.k] = u.old
+	case u.m != nil:
+		delete(u.m, u.k)
+	case u.a != nil:
+		u.a[u.i] = u.old
+	}
+}
+
+func (pv *prover) set(parent any, key pathElem, v variant) undo {
 	val := v.v
 	if v.container {
 		val = cloneValue(val)
@@ -790,13 +823,7 @@ func (pv *prover) set(parent any, key pathElem, v variant) func() {
 		} else {
 			x[k] = val
 		}
-		return func() {
-			if had {
-				x[k] = old
-			} else {
-				delete(x, k)
-			}
-		}
+		return undo{m: x, k: k, old: old, had: had}
 	case []any:
 		i := key.Idx
 		if key.Wild > 0 {
@@ -807,9 +834,9 @@ func (pv *prover) set(parent any, key pathElem, v variant) func() {
 			val = arrayFiller()
 		}
 		x[i] = val
-		return func() { x[i] = old }
+		return undo{a: x, i: i, old: old}
 	}
-	return func() {}
+	return undo{}
 }
 
 // variants lists one value from every region of slot i's value space that
@@ -1002,7 +1029,13 @@ func proveJSON(filter, mustCatch *Pattern, must expr) Implication {
 	for _, pc := range cases {
 		pv.event = pc.factsEvent
 		pv.samples = nil
-		pv.rec = fixedFor(pc.factsEvent)
+		if pv.rec == nil {
+			pv.rec = map[string]any{}
+		}
+		clear(pv.rec)
+		for k, v := range fixedTop()[pc.factsEvent] {
+			pv.rec[k] = v
+		}
 		pv.rec["eventName"] = pc.name
 		prevSym := map[int]int{} // parent → the last interchangeable slot under it
 		for i := range pv.slots {
