@@ -1,7 +1,8 @@
 // Package pattern parses CloudWatch Logs filter patterns, matches them
-// against log messages, and decides whether a pattern catches every
-// CloudTrail record of the five trail-configuration calls (CIS 4.5,
-// Security Hub CloudWatch.5).
+// against log messages, and proves whether one pattern catches every
+// CloudTrail record another does (Implies), reading records as Facts
+// describes them; Covers is that question for the five trail-configuration
+// calls (CIS 4.5, Security Hub CloudWatch.5).
 //
 // The rules implemented are those of FILTER-PATTERNS.md; where AWS leaves a
 // case undocumented the choice made is written next to the code that makes it.

@@ -254,6 +254,12 @@ func TestCovers(t *testing.T) {
 				t.Fatalf("Parse(%q): %v", tt.pattern, err)
 			}
 			got := Covers(p)
+			checkWitnesses(t, p, cisPattern(), Implication{Misses: got.Missed})
+			for _, m := range got.Missed {
+				if m.Witness == "" {
+					t.Errorf("Covers(%q): no witness for %s (%s)", tt.pattern, m.Event, m.Reason)
+				}
+			}
 			var missed []string
 			for _, m := range got.Missed {
 				missed = append(missed, m.Event)
@@ -361,6 +367,57 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("round trip of %q via %q (-want +got):\n%s", s, out, diff)
 		}
 		Match(p, rec)
+	})
+}
+
+// FuzzImplies checks Implies against Match: a witness must be a record the
+// must-catch pattern matches and the filter does not, and "holds" must
+// agree with every example record.
+func FuzzImplies(f *testing.F) {
+	for _, s := range [][2]string{
+		{CIS, CIS}, {`{ $.eventName = StopLogging }`, CIS}, {narrow(`$.eventTime = %^[0-9a-z-]*$%`), CIS},
+		{`{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }`, `{ $.errorCode = "AccessDenied*" && $.eventName != HeadBucket }`},
+		{`{ $.* = x }`, `{ $.* = x && $.* = y }`}, {`cloudtrail`, CIS}, {`{ $.a[*] = 1 }`, `{ $.a[0] = 1 }`},
+		{`{ $.eventSource = ec2.amazonaws.com && $.eventName = CreateRoute }`, `{ $.eventName = CreateRoute }`},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, filterSrc, mustSrc string) {
+		filter, err := Parse(filterSrc)
+		if err != nil {
+			return
+		}
+		must, err := Parse(mustSrc)
+		if err != nil {
+			return
+		}
+		im := Implies(filter, must)
+		for _, m := range im.Misses {
+			if m.Witness != "" && (!Match(must, m.Witness) || Match(filter, m.Witness)) {
+				t.Fatalf("Implies(%s, %s): witness does not check out:\n%s", filterSrc, mustSrc, m.Witness)
+			}
+		}
+		switch im.Verdict {
+		case Holds:
+			if len(im.Misses) > 0 {
+				t.Fatalf("holds with misses %v", im.Misses)
+			}
+			for _, ev := range knownEventNames() {
+				for _, text := range ExampleRecords(ev) {
+					if Match(must, text) && !Match(filter, text) {
+						t.Fatalf("Implies(%s, %s) holds, but this record is matched by the second only:\n%s", filterSrc, mustSrc, text)
+					}
+				}
+			}
+		case DoesNotHold:
+			if im.Witness() == "" {
+				t.Fatal("does not hold without a witness")
+			}
+		case NotProven:
+			if im.Reason == "" {
+				t.Fatal("not proven without a reason")
+			}
+		}
 	})
 }
 

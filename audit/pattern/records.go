@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"sort"
 	"strconv"
+	"sync"
+	"unicode/utf8"
 )
 
 // IdentityTypes are the userIdentity.type values a CloudTrail record can
@@ -13,34 +15,27 @@ func IdentityTypes() []string {
 	return []string{"Root", "IAMUser", "AssumedRole", "AWSService", "FederatedUser", "AWSAccount", "IdentityCenterUser", "Unknown"}
 }
 
-// fixedFields hold the same value in every record of the five calls
-// (FILTER-PATTERNS.md, "The CloudTrail records"); coverage never varies them.
-// eventName is fixed per event and set separately.
-func fixedFields() map[string]any {
-	return map[string]any{
-		"eventSource":     "cloudtrail.amazonaws.com",
-		"readOnly":        false,
-		"eventType":       "AwsApiCall",
-		"managementEvent": true,
-		"eventCategory":   "Management",
-	}
-}
-
-// alwaysStrings are top-level fields every record has, always as a string,
-// with a value that varies from call to call.
-func alwaysStrings() map[string]bool {
-	return map[string]bool{
-		"eventVersion": true, "eventTime": true, "awsRegion": true, "sourceIPAddress": true,
-		"userAgent": true, "requestID": true, "eventID": true, "recipientAccountId": true,
-	}
-}
-
 // recordKeyOrder is the order CloudTrail writes top-level keys in; term
 // patterns see the raw text, so the text is written in this order.
 func recordKeyOrder() []string {
 	return []string{"eventVersion", "userIdentity", "eventTime", "eventSource", "eventName", "awsRegion",
 		"sourceIPAddress", "userAgent", "errorCode", "errorMessage", "requestParameters", "responseElements",
-		"requestID", "eventID", "readOnly", "eventType", "managementEvent", "recipientAccountId", "eventCategory"}
+		"additionalEventData", "requestID", "eventID", "readOnly", "resources", "eventType", "apiVersion",
+		"managementEvent", "recipientAccountId", "sharedEventID", "vpcEndpointId", "eventCategory", "tlsDetails",
+		"sessionCredentialFromConsole"}
+}
+
+// nestedKeyOrder is the order CloudTrail writes the members of userIdentity,
+// sessionContext and tlsDetails in (their documentation examples); other
+// members follow in name order.
+func nestedKeyOrder() map[string]int {
+	order := map[string]int{}
+	for i, k := range []string{"type", "principalId", "arn", "accountId", "accessKeyId", "userName", "sessionContext",
+		"sessionIssuer", "webIdFederationData", "attributes", "creationDate", "mfaAuthenticated", "invokedBy",
+		"tlsVersion", "cipherSuite", "clientProvidedHostHeader"} {
+		order[k] = i + 1
+	}
+	return order
 }
 
 func identity(typ string) map[string]any {
@@ -81,14 +76,6 @@ func baseRecord(event string) map[string]any {
 		"managementEvent": true,
 		"eventCategory":   "Management",
 	}
-	return r
-}
-
-// fixedRecord holds only what every record of the five calls has with the
-// same value: the fixed fields (eventName is set per event).
-func fixedRecord() map[string]any {
-	r := fixedFields()
-	r["eventName"] = ""
 	return r
 }
 
@@ -139,6 +126,9 @@ func paddedText(r map[string]any, pad string) string {
 	return b.String()
 }
 
+// keyOrder is nestedKeyOrder, built once; it is never changed.
+var keyOrder = sync.OnceValue(nestedKeyOrder)
+
 func writeJSON(b *bytes.Buffer, v any, top bool, pad string) {
 	switch x := v.(type) {
 	case map[string]any:
@@ -163,7 +153,17 @@ func writeJSON(b *bytes.Buffer, v any, top bool, pad string) {
 			for k := range x {
 				keys = append(keys, k)
 			}
-			sort.Strings(keys)
+			order := keyOrder()
+			sort.Slice(keys, func(i, j int) bool {
+				oi, oj := order[keys[i]], order[keys[j]]
+				if (oi == 0) != (oj == 0) {
+					return oi != 0 // known members first
+				}
+				if oi != oj {
+					return oi < oj
+				}
+				return keys[i] < keys[j]
+			})
 		}
 		b.WriteByte('{')
 		for i, k := range keys {
@@ -209,11 +209,48 @@ func writeJSON(b *bytes.Buffer, v any, top bool, pad string) {
 	}
 }
 
+// writeString writes s as encoding/json does with HTML escaping off:
+// quotes, backslashes and control characters escaped, U+2028 and U+2029
+// escaped, invalid UTF-8 replaced.
 func writeString(b *bytes.Buffer, s string) {
-	enc := json.NewEncoder(b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s) // strings always encode
-	b.Truncate(b.Len() - 1)
+	const hex = "0123456789abcdef"
+	b.WriteByte('"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b.WriteByte('\\')
+				b.WriteByte(c)
+			case c == '\n':
+				b.WriteString(`\n`)
+			case c == '\r':
+				b.WriteString(`\r`)
+			case c == '\t':
+				b.WriteString(`\t`)
+			case c < 0x20:
+				b.WriteString(`\u00`)
+				b.WriteByte(hex[c>>4])
+				b.WriteByte(hex[c&0xf])
+			default:
+				b.WriteByte(c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b.WriteString(`\ufffd`)
+		case r == '\u2028' || r == '\u2029':
+			b.WriteString(`\u202`)
+			b.WriteByte(hex[r&0xf])
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	b.WriteByte('"')
 }
 
 func cloneValue(v any) any {

@@ -12,7 +12,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/trailwatch/trailwatch/audit/pattern"
 	"github.com/trailwatch/trailwatch/internal/cliflags"
+	"github.com/trailwatch/trailwatch/internal/controlscmd"
 	"github.com/trailwatch/trailwatch/internal/fixcmd"
 	"github.com/trailwatch/trailwatch/internal/iampolicy"
 	"github.com/trailwatch/trailwatch/internal/patterncmd"
@@ -97,7 +99,8 @@ func commands(io *term.IO) []*cli.Command {
 	}
 	cmds = append(cmds, fixcmd.Commands(streams)...)
 	cmds = append(cmds, iampolicy.Command(streams))
-	cmds = append(cmds, verifycmd.Command(streams, nil)) // TODO(integrator): pass pattern.ExampleRecords for the sample records
+	cmds = append(cmds, verifycmd.Command(streams, pattern.ExampleRecords))
+	cmds = append(cmds, controlscmd.Command(streams))
 	return cmds
 }
 

@@ -61,6 +61,10 @@ var examples = map[string][]example{
 		{"Fire the alarm once (its subscribers get one test message), then set it back to OK", "trailwatch verify --fire"},
 		{"The same unattended, as JSON", "trailwatch verify --fire --yes --output json"},
 	},
+	"trailwatch controls": {
+		{"List the CIS monitoring controls trailwatch knows", "trailwatch controls"},
+		{"One control in full, by any of its numbers", "trailwatch controls CloudWatch.13\ntrailwatch controls 'v1.2 3.5'"},
+	},
 	"trailwatch iam-policy": {
 		{"The policy for a read-only audit", "trailwatch iam-policy --for audit > trailwatch-audit.json"},
 		{"The policy for fix and apply, bootstrap included", "trailwatch iam-policy --for fix > trailwatch-fix.json"},
