@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/trailwatch/trailwatch/chain"
@@ -172,7 +173,25 @@ type applier struct {
 	// resolved holds what a step actually wrote, by step ID: the log group
 	// name, the role ARN, the topic ARN. Later steps read it, so a name
 	// changed at apply time flows through.
-	resolved map[string]string
+	// Lookup probes concurrently, so it is guarded; use resolve and
+	// resolvedAs, never the map.
+	resolved   map[string]string
+	resolvedMu sync.Mutex
+}
+
+// resolve records what step id wrote (or found).
+func (a *applier) resolve(id, v string) {
+	a.resolvedMu.Lock()
+	defer a.resolvedMu.Unlock()
+	a.resolved[id] = v
+}
+
+// resolvedAs is what step id wrote or found, if it is known.
+func (a *applier) resolvedAs(id string) (string, bool) {
+	a.resolvedMu.Lock()
+	defer a.resolvedMu.Unlock()
+	v, ok := a.resolved[id]
+	return v, ok
 }
 
 // InFlightGrace is how long a step's calls may still run once ctx is
@@ -221,7 +240,7 @@ func (a *applier) step(ctx context.Context, s plan.Step) (outcome, error) {
 
 // ref returns what the step with id resolved to, or planned.
 func (a *applier) ref(id, planned string) string {
-	if v, ok := a.resolved[id]; ok && v != "" {
+	if v, ok := a.resolvedAs(id); ok && v != "" {
 		return v
 	}
 	return planned

@@ -152,7 +152,7 @@ func (a *applier) bucket(ctx context.Context, s plan.Step) (outcome, error) {
 		return outcome{resource: name}, fmt.Errorf("bucket %s: %w", name, err)
 	}
 	set = append(set, changed...)
-	a.resolved[s.ID] = name
+	a.resolve(s.ID, name)
 	if len(set) == 0 {
 		return outcome{resource: name, detail: "trailwatch's bucket already exists" + chain.Renamed(p.Name, name)}, nil
 	}

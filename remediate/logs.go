@@ -73,7 +73,7 @@ func (a *applier) logGroup(ctx context.Context, s plan.Step) (outcome, error) {
 	if err != nil {
 		return outcome{}, err
 	}
-	a.resolved[s.ID] = name
+	a.resolve(s.ID, name)
 	retention := func(what string) (outcome, error) {
 		if _, err := logs.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: aws.String(name), RetentionInDays: aws.Int32(p.RetentionDays)}); err != nil {
 			return outcome{resource: name}, fmt.Errorf("%s log group %q but could not set its retention: %w", what, name, err)
@@ -160,7 +160,7 @@ func (a *applier) role(ctx context.Context, s plan.Step) (outcome, error) {
 		return outcome{}, err
 	}
 	arn := chain.RoleARN(chain.PartitionOf(p.TrailARN), a.p.Account, name)
-	a.resolved[s.ID] = arn
+	a.resolve(s.ID, arn)
 	if st.owner == chain.Free {
 		out, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name),
 			AssumeRolePolicyDocument: aws.String(trust),
@@ -169,7 +169,7 @@ func (a *applier) role(ctx context.Context, s plan.Step) (outcome, error) {
 		switch {
 		case err == nil:
 			arn = aws.ToString(out.Role.Arn)
-			a.resolved[s.ID] = arn
+			a.resolve(s.ID, arn)
 			if _, err := c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(p.PolicyName), PolicyDocument: aws.String(policy)}); err != nil {
 				return outcome{resource: arn}, fmt.Errorf("created role %q but could not put its policy: %w", name, err)
 			}

@@ -49,7 +49,7 @@ func Lookup(ctx context.Context, p *plan.Plan, c Clients) (plan.Lookups, error) 
 				mu.Lock()
 				out = append(out, l)
 				if l.Unread == "" {
-					a.resolved[s.ID] = a.resolvedValue(s, l.Name)
+					a.resolve(s.ID, a.resolvedValue(s, l.Name))
 				}
 				mu.Unlock()
 			})

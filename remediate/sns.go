@@ -71,7 +71,7 @@ func (a *applier) topic(ctx context.Context, s plan.Step) (outcome, error) {
 		return outcome{}, err
 	}
 	arn := chain.TopicARN(chain.PartitionOf(p.ARN), region, a.p.Account, name)
-	a.resolved[s.ID] = arn
+	a.resolve(s.ID, arn)
 	if st.owner == chain.Free {
 		attrs := map[string]string{}
 		if p.KMSKeyID != "" {
@@ -87,7 +87,7 @@ func (a *applier) topic(ctx context.Context, s plan.Step) (outcome, error) {
 			return outcome{}, fmt.Errorf("create topic %q: %w", name, err)
 		}
 		arn = aws.ToString(out.TopicArn)
-		a.resolved[s.ID] = arn
+		a.resolve(s.ID, arn)
 		if _, err := a.mergeTopicPolicy(ctx, c, arn, true); err != nil {
 			return outcome{resource: arn}, fmt.Errorf("created topic %s but could not let CloudWatch publish to it: %w", arn, err)
 		}

@@ -35,7 +35,7 @@ func (a *applier) trailARN(ctx context.Context, planned string) (string, error) 
 	if s == nil || s.Params.Trail.ARN != planned {
 		return planned, nil
 	}
-	if v, ok := a.resolved[plan.IDTrail]; ok {
+	if v, ok := a.resolvedAs(plan.IDTrail); ok {
 		return v, nil
 	}
 	name, _, err := a.settle(ctx, *s)
@@ -43,7 +43,7 @@ func (a *applier) trailARN(ctx context.Context, planned string) (string, error) 
 		return "", err
 	}
 	arn := chain.TrailARN(chain.PartitionOf(planned), s.Address.Region, a.p.Account, name)
-	a.resolved[plan.IDTrail] = arn
+	a.resolve(plan.IDTrail, arn)
 	return arn, nil
 }
 
@@ -151,7 +151,7 @@ func (a *applier) createTrail(ctx, wctx context.Context, region string, p *plan.
 			return outcome{}, fmt.Errorf("create trail %q: stopped waiting for role %s to propagate: %w", name, w.RoleARN, ErrCancelled)
 		}
 	}
-	a.resolved[plan.IDTrail] = arn
+	a.resolve(plan.IDTrail, arn)
 	d := "created: multi-region, global service events, log file validation, logs to bucket " + w.Bucket + ", delivers to log group " + a.ref(plan.IDLogGroup, p.LogGroupName)
 	if exists {
 		d = "trailwatch's trail existed; set to multi-region, global service events, log file validation, bucket " + w.Bucket
@@ -216,7 +216,8 @@ func (a *applier) checkTrailOurs(ctx context.Context, region, arn string) (*ctty
 // createdHere reports whether arn is the trail this plan creates.
 func (a *applier) createdHere(arn string) bool {
 	if s := a.trailStep(); s != nil {
-		return s.Params.Trail.ARN == arn || a.resolved[plan.IDTrail] == arn
+		got, _ := a.resolvedAs(plan.IDTrail)
+		return s.Params.Trail.ARN == arn || got == arn
 	}
 	return false
 }
