@@ -16,8 +16,9 @@ type IO struct {
 	Out    io.Writer
 	ErrOut io.Writer
 
-	inTTY, outTTY bool
-	noColor       bool
+	inTTY, outTTY, errTTY bool
+	noColor               bool
+	dumb                  bool // TERM=dumb: no cursor movement
 }
 
 // System returns the process's streams.
@@ -28,7 +29,9 @@ func System() *IO {
 		ErrOut:  os.Stderr,
 		inTTY:   isTerminal(os.Stdin),
 		outTTY:  isTerminal(os.Stdout),
+		errTTY:  isTerminal(os.Stderr),
 		noColor: os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb",
+		dumb:    os.Getenv("TERM") == "dumb",
 	}
 }
 
@@ -50,5 +53,13 @@ func (s *IO) CanPrompt() bool { return s.inTTY && s.outTTY }
 
 // IsOutTTY reports whether stdout is a terminal.
 func (s *IO) IsOutTTY() bool { return s.outTTY }
+
+// CanShowProgress is true when stderr is a terminal that can redraw a line
+// (not TERM=dumb): a live progress display then goes there, and nowhere
+// else, so piped or redirected output never carries it.
+func (s *IO) CanShowProgress() bool { return s.errTTY && !s.dumb }
+
+// SetErrTTY makes stderr count as a terminal or not (tests).
+func (s *IO) SetErrTTY(v bool) { s.errTTY = v }
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
