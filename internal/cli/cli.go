@@ -15,6 +15,7 @@ import (
 	"github.com/trailwatch/trailwatch/internal/exitcode"
 	"github.com/trailwatch/trailwatch/internal/fixcmd"
 	"github.com/trailwatch/trailwatch/internal/iampolicy"
+	"github.com/trailwatch/trailwatch/internal/orgcmd"
 	"github.com/trailwatch/trailwatch/internal/patterncmd"
 	"github.com/trailwatch/trailwatch/internal/term"
 	"github.com/trailwatch/trailwatch/internal/verifycmd"
@@ -82,6 +83,8 @@ func commands(io *term.IO) []*cli.Command {
 	cmds = append(cmds, fixcmd.Commands(streams)...)
 	cmds = append(cmds, iampolicy.Command(streams))
 	cmds = append(cmds, verifycmd.Command(streams, nil)) // TODO(integrator): pass pattern.ExampleRecords for the sample records
+	// audit, plan and fix also work over a whole organization (--org).
+	orgcmd.Extend(cmds, streams)
 	return cmds
 }
 

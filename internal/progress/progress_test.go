@@ -2,8 +2,8 @@ package progress
 
 import (
 	"bytes"
-	"regexp"
 	"context"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
