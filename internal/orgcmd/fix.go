@@ -133,8 +133,8 @@ func (o Options) planAll(ctx context.Context, e *Estate, keep bool) []AccountRes
 }
 
 // showPlans prints the plans as text on w, with the table and summary.
-func (o Options) showPlans(w io.Writer, e *Estate, rs []AccountResult, color bool) {
-	fmt.Fprintf(w, "trailwatch plan --org: %d account(s) of the organization, listed from account %s, region %s\n\n", len(rs), e.Caller, e.Region)
+func (o Options) showPlans(w io.Writer, cmd string, e *Estate, rs []AccountResult, color bool) {
+	fmt.Fprintf(w, "trailwatch %s --org: %d account(s) of the organization, listed from account %s, region %s\n\n", cmd, len(rs), e.Caller, e.Region)
 	writePlans(w, rs, color)
 	fmt.Fprintln(w)
 	writeTable(w, rs, append(baseColumns(), column{"CHANGES", changesCell}), color)
@@ -159,7 +159,7 @@ func RunPlan(ctx context.Context, o Options) error {
 			return err
 		}
 	} else {
-		o.showPlans(o.IO.Out, e, rs, o.Color)
+		o.showPlans(o.IO.Out, "plan", e, rs, o.Color)
 	}
 	if ctx.Err() != nil {
 		return interrupted(ctx, ctx.Err())
@@ -185,7 +185,7 @@ func RunFix(ctx context.Context, o Options) error {
 	if o.Format == cliflags.JSON {
 		planOut = o.IO.ErrOut
 	}
-	o.showPlans(planOut, e, rs, o.Color && o.Format != cliflags.JSON)
+	o.showPlans(planOut, "fix", e, rs, o.Color && o.Format != cliflags.JSON)
 	if ctx.Err() != nil {
 		return interrupted(ctx, ctx.Err())
 	}

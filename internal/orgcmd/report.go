@@ -6,7 +6,10 @@ package orgcmd
 // coveredBy is the one function to re-point.
 
 import (
+	"errors"
 	"slices"
+
+	"github.com/aws/smithy-go"
 
 	"github.com/trailwatch/trailwatch/audit"
 	"github.com/trailwatch/trailwatch/chain"
@@ -88,9 +91,20 @@ func unreachable(a org.Account, region, roleARN string, err error) *audit.Report
 		Controls: slices.Clone(chain.CloudTrailChanges().Names),
 		Unknown: []audit.UnknownRead{{
 			Link: audit.LinkAccount, API: "AssumeRole", Action: "sts:AssumeRole",
-			Resource: roleARN, Account: a.ID, Message: err.Error(),
+			Resource: roleARN, Account: a.ID, Message: reason(err),
 		}},
 	}
+}
+
+// reason is AWS's answer ("AccessDenied: User ... is not authorized ..."),
+// without the layers of wrapping the SDK adds, or the error as it is when
+// AWS did not answer.
+func reason(err error) string {
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.ErrorCode() + ": " + apiErr.ErrorMessage()
+	}
+	return err.Error()
 }
 
 // normalized is a copy of r as `audit --output json` prints it: the lists

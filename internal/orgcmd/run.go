@@ -70,9 +70,7 @@ func RunAudit(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	rs := o.each(ctx, e, e.Accounts, "Auditing accounts", func(ctx context.Context, a org.Account) AccountResult {
-		return auditAccount(ctx, e, a, o.Strict)
-	})
+	rs := AuditAccounts(ctx, e, o)
 	sum := summarize(e.Caller, e.Region, rs)
 	if o.Format == cliflags.JSON {
 		if err := writeJSON(o.IO.Out, docOf(sum, rs)); err != nil {
@@ -103,4 +101,13 @@ func auditAccount(ctx context.Context, e *Estate, a org.Account, strict bool) Ac
 		return failed(a, e.Region, fmt.Errorf("audit: %w", err))
 	}
 	return fromReport(a, r)
+}
+
+// AuditAccounts audits every account of e and returns the results in the
+// accounts' order, printing nothing (RunAudit prints them). The benchmark
+// measures it.
+func AuditAccounts(ctx context.Context, e *Estate, o Options) []AccountResult {
+	return o.each(ctx, e, e.Accounts, "Auditing accounts", func(ctx context.Context, a org.Account) AccountResult {
+		return auditAccount(ctx, e, a, o.Strict)
+	})
 }
