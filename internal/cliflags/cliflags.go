@@ -38,8 +38,8 @@ func AWSFlags() []cli.Flag {
 		&cli.StringFlag{Name: Region, Category: Category, Usage: "`REGION` to work from, such as us-east-1 (default: $AWS_REGION or the profile's region)"},
 		&cli.StringFlag{Name: EndpointURL, Category: Category, Usage: "send every AWS call to `URL`, such as an emulator (default: $AWS_ENDPOINT_URL)"},
 		&cli.StringFlag{Name: AssumeRole, Category: Category, Usage: "`ARN` of a role to assume with the caller's credentials, to work in the role's account"},
-		&cli.StringFlag{Name: ExternalID, Category: Category, Usage: "external `ID` the role's trust policy requires (with --assume-role, and --org's role)"},
-		&cli.StringFlag{Name: RoleSessionName, Category: Category, Usage: "`NAME` of the session for the assumed role (with --assume-role or --org; default trailwatch-<time>)"},
+		&cli.StringFlag{Name: ExternalID, Category: Category, Usage: "external `ID` the role's trust policy requires (with --assume-role)"},
+		&cli.StringFlag{Name: RoleSessionName, Category: Category, Usage: "`NAME` of the session for the assumed role (with --assume-role; default trailwatch-<time>)"},
 	}
 }
 

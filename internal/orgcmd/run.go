@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/trailwatch/trailwatch/audit"
 	"github.com/trailwatch/trailwatch/internal/cliflags"
@@ -37,7 +38,7 @@ type Options struct {
 // a live count on a terminal's stderr (nothing when it is not a terminal).
 func (o Options) each(ctx context.Context, e *Estate, accounts []org.Account, label string, fn func(context.Context, org.Account) AccountResult) []AccountResult {
 	var counter progress.Counter = progress.Nop{}
-	if o.IO.CanShowProgress() && len(accounts) > 0 {
+	if canShowProgress(o.IO) && len(accounts) > 0 {
 		counter = progress.Start(ctx, o.IO.ErrOut, label, len(accounts))
 	}
 	rs := org.Each(ctx, accounts, o.Concurrency, fn,
@@ -48,6 +49,11 @@ func (o Options) each(ctx context.Context, e *Estate, accounts []org.Account, la
 	counter.Stop()
 	return rs
 }
+
+// canShowProgress: stderr is a terminal that can redraw a line (TERM=dumb
+// cannot), so the live count goes there and nowhere else; piped or
+// redirected output never carries it.
+func canShowProgress(io *term.IO) bool { return io.IsErrTTY() && os.Getenv("TERM") != "dumb" }
 
 func (o Options) connect(ctx context.Context) (*Estate, error) {
 	e, err := o.Connect(ctx)

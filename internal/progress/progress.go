@@ -3,7 +3,7 @@
 // when the run ends, so the terminal keeps only the report. It is drawn with
 // Bubble Tea (already in the build through huh) rather than hand-written
 // cursor codes. Callers show it only when stderr is a terminal
-// (term.IO.CanShowProgress): piped output never carries it.
+// (term.IO.IsErrTTY, and not TERM=dumb): piped output never carries it.
 package progress
 
 import (

@@ -18,7 +18,6 @@ type IO struct {
 
 	inTTY, outTTY, errTTY bool
 	noColor               bool
-	dumb                  bool // TERM=dumb: no cursor movement
 }
 
 // System returns the process's streams.
@@ -31,7 +30,6 @@ func System() *IO {
 		outTTY:  isTerminal(os.Stdout),
 		errTTY:  isTerminal(os.Stderr),
 		noColor: os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb",
-		dumb:    os.Getenv("TERM") == "dumb",
 	}
 }
 
@@ -54,12 +52,11 @@ func (s *IO) CanPrompt() bool { return s.inTTY && s.outTTY }
 // IsOutTTY reports whether stdout is a terminal.
 func (s *IO) IsOutTTY() bool { return s.outTTY }
 
-// CanShowProgress is true when stderr is a terminal that can redraw a line
-// (not TERM=dumb): a live progress display then goes there, and nowhere
-// else, so piped or redirected output never carries it.
-func (s *IO) CanShowProgress() bool { return s.errTTY && !s.dumb }
+// IsErrTTY reports whether stderr is a terminal: where a status line may be
+// drawn and erased. Test streams never are, unless SetErrTTY says so.
+func (s *IO) IsErrTTY() bool { return s.errTTY }
 
-// SetErrTTY makes stderr count as a terminal or not (tests).
+// SetErrTTY makes stderr count as a terminal (tests of the status line).
 func (s *IO) SetErrTTY(v bool) { s.errTTY = v }
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
