@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -21,8 +22,15 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/trailwatch/trailwatch/internal/awsx"
+	"github.com/trailwatch/trailwatch/internal/cliflags"
+	"github.com/trailwatch/trailwatch/internal/exitcode"
 	"github.com/trailwatch/trailwatch/internal/motoserver"
+	"github.com/trailwatch/trailwatch/internal/org"
+	"github.com/trailwatch/trailwatch/internal/orgcmd"
+	"github.com/trailwatch/trailwatch/internal/prompt"
+	"github.com/trailwatch/trailwatch/internal/term"
 	"github.com/trailwatch/trailwatch/internal/testaccount"
+	"github.com/trailwatch/trailwatch/plan"
 )
 
 func TestMain(m *testing.M) { motoserver.Main(m) }
@@ -45,13 +53,16 @@ type estate struct {
 	ops  []string
 	deny map[string]bool // account ids whose role cannot be assumed
 	fail map[string]bool // operations answered with a 500, after retries
+	// throttle answers the first n calls of an operation with Throttling.
+	throttle  map[string]int
+	throttled int
 }
 
 func newEstate(t *testing.T) *estate {
 	t.Helper()
 	srv := motoserver.Shared(t)
 	srv.SetEnv(t, region)
-	e := &estate{t: t, ctx: context.Background(), srv: srv, base: awsx.FromConfig(srv.Config(t, region)), deny: map[string]bool{}, fail: map[string]bool{}}
+	e := &estate{t: t, ctx: context.Background(), srv: srv, base: awsx.FromConfig(srv.Config(t, region)), deny: map[string]bool{}, fail: map[string]bool{}, throttle: map[string]int{}}
 	e.proxy = e.startProxy()
 	orgs := organizations.NewFromConfig(e.base.Config())
 	if _, err := orgs.CreateOrganization(e.ctx, &organizations.CreateOrganizationInput{}); err != nil {
@@ -113,7 +124,24 @@ func (e *estate) startProxy() string {
 			}
 		}
 		broken := e.fail[op]
+		slow := e.throttle[op] > 0
+		if slow {
+			e.throttle[op]--
+			e.throttled++
+		}
 		e.mu.Unlock()
+		if slow {
+			if r.Header.Get("X-Amz-Target") != "" {
+				w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+				w.WriteHeader(http.StatusBadRequest)
+				io.WriteString(w, `{"__type":"ThrottlingException","message":"Rate exceeded"}`)
+				return
+			}
+			w.Header().Set("Content-Type", "text/xml")
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error></ErrorResponse>`)
+			return
+		}
 		if broken {
 			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 			w.WriteHeader(http.StatusInternalServerError)
@@ -431,5 +459,75 @@ func TestFixOrgFailureInOneAccount(t *testing.T) {
 	}
 	if d := parse(t, out); d.Summary.Changed == nil || *d.Summary.Changed != 1 || verdicts(d)["sandbox"] != "compliant" {
 		t.Errorf("second run: changed %v, sandbox %q", d.Summary.Changed, verdicts(d)["sandbox"])
+	}
+}
+
+// confirmer is a prompt.Prompter that answers the confirmation with ok and
+// records the question.
+type confirmer struct {
+	ok           bool
+	title, descr string
+	asked        int
+}
+
+func (c *confirmer) AskChoices(context.Context, prompt.Request) (plan.Choices, error) {
+	return plan.Choices{}, errors.New("--org never asks for choices")
+}
+
+func (c *confirmer) Confirm(_ context.Context, title, descr string) (bool, error) {
+	c.asked++
+	c.title, c.descr = title, descr
+	return c.ok, nil
+}
+
+// On a terminal, fix --org asks once for every account; no is nothing
+// written, yes applies every plan.
+func TestFixOrgConfirmsOnce(t *testing.T) {
+	e, ids := mixed(t)
+	for _, ok := range []bool{false, true} {
+		io, _, out, _ := term.Test(true)
+		c := &confirmer{ok: ok}
+		ch := plan.Choices{Subscribe: "https://hooks.example.com/org"}
+		o := orgcmd.Options{IO: io, Format: cliflags.Text, Concurrency: 4, Choices: ch, Prompter: c,
+			Connect: orgcmd.Connect(orgcmd.Target{
+				Settings: awsx.Settings{Region: region, EndpointURL: e.proxy}, RoleName: org.DefaultRole,
+				Selection: org.Selection{Exclude: []string{ids["legacy"]}},
+			})}
+		e.resetOps()
+		err := orgcmd.RunFix(context.Background(), o)
+		if c.asked != 1 || c.title != "Apply these changes to 2 account(s)?" || !strings.Contains(c.descr, "across 2 account(s). Nothing is deleted.") {
+			t.Errorf("asked %d times: %q %q", c.asked, c.title, c.descr)
+		}
+		if !ok {
+			if exitcode.Of(err) != exitcode.Error || len(e.writes()) != 0 {
+				t.Errorf("declined: exit %d, writes %v", exitcode.Of(err), e.writes())
+			}
+			continue
+		}
+		if err != nil || len(e.writes()) == 0 || !strings.Contains(out.String(), "Changed 2 account(s); 2 needed nothing.") {
+			t.Errorf("confirmed: err %v, writes %d\n%s", err, len(e.writes()), out.String())
+		}
+	}
+}
+
+// Throttling is absorbed by the SDK's retryer, with backoff: every account
+// keeps the verdict it has without it.
+func TestAuditOrgAbsorbsThrottling(t *testing.T) {
+	e, ids := mixed(t)
+	e.throttle["AssumeRole"] = 3
+	e.throttle["DescribeTrails"] = 3
+	e.throttle["ListAccounts"] = 1
+	code, out, errOut := e.cli("audit", "--org", "--output", "json", "--exclude-accounts", ids["legacy"])
+	if code != 2 {
+		t.Fatalf("exit %d, want 2 (gaps, nothing unknown)\n%s\n%s", code, out, errOut)
+	}
+	got := verdicts(parse(t, out))
+	for n, want := range map[string]string{"prod": "compliant", "dev": "gaps NO_METRIC_FILTER", "sandbox": "gaps NO_MULTI_REGION_TRAIL"} {
+		if got[n] != want {
+			t.Errorf("%s: %q, want %q", n, got[n], want)
+		}
+	}
+	if e.throttled != 7 {
+		t.Errorf("%d calls throttled, want 7: the faults did not fire", e.throttled)
 	}
 }
