@@ -396,3 +396,77 @@ func TestConnect(t *testing.T) {
 		t.Fatalf("Connect with a bad region = %v", err)
 	}
 }
+
+func TestAssumeFromFactory(t *testing.T) {
+	srv := motoserver.Shared(t)
+	srv.SetEnv(t, "us-east-1")
+	ctx := context.Background()
+	base, err := awsx.Load(ctx, awsx.Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	role := awsx.RoleARN("aws", "210987654321", "OrganizationAccountAccessRole")
+	f, err := base.Assume(ctx, role, "ext-1", "org-run")
+	if err != nil {
+		t.Fatalf("Assume: %v", err)
+	}
+	id, err := f.Identity(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id.Account != "210987654321" || !strings.Contains(id.ARN, "OrganizationAccountAccessRole/org-run") {
+		t.Errorf("identity = %+v, want the role's account and session", id)
+	}
+	if bid, err := base.Identity(ctx); err != nil || bid.Account != motoserver.Account {
+		t.Errorf("base identity = %+v, %v: Assume must not change the caller's factory", bid, err)
+	}
+	if f.Region() != base.Region() || f.Endpoint() != base.Endpoint() {
+		t.Errorf("region/endpoint %s %s, want the base's %s %s", f.Region(), f.Endpoint(), base.Region(), base.Endpoint())
+	}
+	if _, err := base.Assume(ctx, "arn:aws:iam::1:role/x", "", ""); err == nil || !strings.Contains(err.Error(), "invalid role ARN") {
+		t.Errorf("bad ARN: err = %v", err)
+	}
+}
+
+func TestAssumeFailureNamesRole(t *testing.T) {
+	isolate(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
+	// STS answers every AssumeRole with AccessDenied, as AWS does when the
+	// role's trust policy does not name the caller.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(http.StatusForbidden)
+		io.WriteString(w, `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:iam::123456789012:user/x is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::210987654321:role/Nope</Message></Error></ErrorResponse>`)
+	}))
+	defer srv.Close()
+	base, err := awsx.Load(context.Background(), awsx.Settings{Region: "us-east-1", EndpointURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	role := "arn:aws:iam::210987654321:role/Nope"
+	_, err = base.Assume(context.Background(), role, "", "")
+	if err == nil || !strings.Contains(err.Error(), role) || !strings.Contains(err.Error(), "AccessDenied") {
+		t.Fatalf("err = %v, want it to name %s and AccessDenied", err, role)
+	}
+}
+
+func TestPartitionAndRoleARN(t *testing.T) {
+	for _, tc := range []struct{ arn, want string }{
+		{"arn:aws:sts::123456789012:assumed-role/r/s", "aws"},
+		{"arn:aws-us-gov:iam::123456789012:user/u", "aws-us-gov"},
+		{"arn:aws-cn:iam::123456789012:root", "aws-cn"},
+		{"", "aws"},
+		{"not-an-arn", "aws"},
+	} {
+		if got := awsx.Partition(tc.arn); got != tc.want {
+			t.Errorf("Partition(%q) = %q, want %q", tc.arn, got, tc.want)
+		}
+	}
+	if got, want := awsx.RoleARN("aws-us-gov", "123456789012", "audit/trailwatch"), "arn:aws-us-gov:iam::123456789012:role/audit/trailwatch"; got != want {
+		t.Errorf("RoleARN = %q, want %q", got, want)
+	}
+	if err := awsx.ValidateRoleARN(awsx.RoleARN("aws", "123456789012", "OrganizationAccountAccessRole")); err != nil {
+		t.Error(err)
+	}
+}

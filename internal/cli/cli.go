@@ -17,6 +17,7 @@ import (
 	"github.com/trailwatch/trailwatch/internal/controlscmd"
 	"github.com/trailwatch/trailwatch/internal/fixcmd"
 	"github.com/trailwatch/trailwatch/internal/iampolicy"
+	"github.com/trailwatch/trailwatch/internal/orgcmd"
 	"github.com/trailwatch/trailwatch/internal/patterncmd"
 	"github.com/trailwatch/trailwatch/internal/suggest"
 	"github.com/trailwatch/trailwatch/internal/term"
@@ -101,6 +102,8 @@ func commands(io *term.IO) []*cli.Command {
 	cmds = append(cmds, iampolicy.Command(streams))
 	cmds = append(cmds, verifycmd.Command(streams, pattern.ExampleRecords))
 	cmds = append(cmds, controlscmd.Command(streams))
+	// audit, plan and fix also work over a whole organization (--org).
+	orgcmd.Extend(cmds, streams)
 	return cmds
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/trailwatch/trailwatch/internal/cliflags"
+	"github.com/trailwatch/trailwatch/internal/org"
 	"github.com/trailwatch/trailwatch/internal/term"
 )
 
@@ -21,12 +22,18 @@ func Command(streams func() *term.IO) *cli.Command {
 			"--for audit: the read-only calls of `trailwatch audit`;\n" +
 			"--for fix: those plus the writes and re-checks of `trailwatch fix` and `apply`;\n" +
 			"--for verify: the audit's reads plus those of `trailwatch verify`, and\n" +
-			"cloudwatch:SetAlarmState, which only --fire uses.",
+			"cloudwatch:SetAlarmState, which only --fire uses.\n\n" +
+			"--org prints the policy of the account that runs `audit|plan|fix --org` (the\n" +
+			"management account or a delegated administrator): the mode's policy, because that\n" +
+			"account is worked on too, plus organizations:ListAccounts and sts:AssumeRole on\n" +
+			"--org-role in every account. The role in each member needs the policy without --org.",
 		ArgsUsage: " ",
 		Flags: []cli.Flag{
 			// Not Required: urfave/cli would print the help on stdout, which
 			// `iam-policy > policy.json` would then save as the policy.
 			&cli.StringFlag{Name: "for", Usage: "`MODE` the policy is for: audit|fix|verify (required)"},
+			&cli.BoolFlag{Name: "org", Usage: "the policy of the account that runs --org: the mode's, plus listing the accounts and assuming --org-role"},
+			&cli.StringFlag{Name: "org-role", Value: org.DefaultRole, Usage: "`NAME` of the role --org assumes in each account (with --org)"},
 		},
 		Action: func(c *cli.Context) error {
 			if err := cliflags.NoArgs(c); err != nil {
@@ -39,9 +46,29 @@ func Command(streams func() *term.IO) *cli.Command {
 			if streams != nil {
 				out = streams().Out
 			}
+			if c.Bool("org") {
+				return PrintOrg(out, c.String("for"), c.String("org-role"))
+			}
+			if c.IsSet("org-role") {
+				return fmt.Errorf("--org-role only works with --org")
+			}
 			return Print(out, c.String("for"))
 		},
 	}
+}
+
+// PrintOrg writes ForOrg(mode, roleName) to w as indented JSON.
+func PrintOrg(w io.Writer, mode, roleName string) error {
+	p, err := ForOrg(mode, roleName)
+	if err != nil {
+		return fmt.Errorf("--for: %w", err)
+	}
+	b, err := p.JSON()
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
 }
 
 // Print writes the policy for mode to w as indented JSON.

@@ -213,3 +213,65 @@ func TestCommand(t *testing.T) {
 		t.Error("with an argument: no error")
 	}
 }
+
+func TestOrgPolicy(t *testing.T) {
+	for _, mode := range []string{ModeAudit, ModeFix} {
+		p, err := ForOrg(mode, "trailwatch-"+mode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		single, _ := For(mode)
+		// The calling account is worked on too: everything the mode needs,
+		// plus the two calls --org makes.
+		want := slices.Concat(single.Actions(), []string{"organizations:ListAccounts", "sts:AssumeRole"})
+		slices.Sort(want)
+		if diff := cmp.Diff(want, p.Actions()); diff != "" {
+			t.Errorf("%s: actions (-want +got):\n%s", mode, diff)
+		}
+		calls, _ := OrgCalls(mode)
+		for _, c := range calls {
+			if !slices.Contains(p.Actions(), c) {
+				t.Errorf("%s: OrgCalls has %s, the policy does not", mode, c)
+			}
+		}
+		for _, s := range p.Statement {
+			if slices.Contains(s.Action, "sts:AssumeRole") {
+				if len(s.Action) != 1 || s.Resource != "arn:*:iam::*:role/trailwatch-"+mode {
+					t.Errorf("%s: sts:AssumeRole must be alone, on the role only: %+v", mode, s)
+				}
+			} else if s.Resource != "*" {
+				t.Errorf("%s: statement %s resource %q", mode, s.Sid, s.Resource)
+			}
+		}
+	}
+	if _, err := ForOrg(ModeAudit, "arn:aws:iam::123456789012:role/x"); err == nil || !strings.Contains(err.Error(), "not an ARN") {
+		t.Errorf("an ARN as role name: err %v", err)
+	}
+}
+
+func TestOrgGolden(t *testing.T) {
+	out, err := runCommand(t, "--for", "audit", "--org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", "audit-org.json")
+	if *update {
+		if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), out); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", path, diff)
+	}
+	if _, err := runCommand(t, "--for", "audit", "--org-role", "x"); err == nil || !strings.Contains(err.Error(), "--org-role only works with --org") {
+		t.Errorf("--org-role without --org: err %v", err)
+	}
+	out, err = runCommand(t, "--for", "fix", "--org", "--org-role", "audit/trailwatch-fix")
+	if err != nil || !strings.Contains(out, `"Resource": "arn:*:iam::*:role/audit/trailwatch-fix"`) {
+		t.Errorf("--org-role: err %v\n%s", err, out)
+	}
+}

@@ -1,0 +1,138 @@
+package orgcmd
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/trailwatch/trailwatch/internal/cliflags"
+	"github.com/trailwatch/trailwatch/internal/fixcmd"
+	"github.com/trailwatch/trailwatch/internal/org"
+	"github.com/trailwatch/trailwatch/internal/prompt"
+	"github.com/trailwatch/trailwatch/internal/term"
+)
+
+// Flag names.
+const (
+	FlagOrg             = "org"
+	FlagOrgRole         = "org-role"
+	FlagAccounts        = "accounts"
+	FlagExcludeAccounts = "exclude-accounts"
+	FlagConcurrency     = "concurrency"
+)
+
+const category = "Organization"
+
+// Flags are the --org flags audit, plan and fix take.
+func Flags() []cli.Flag {
+	return []cli.Flag{
+		&cli.BoolFlag{Name: FlagOrg, Category: category, Usage: "work on every active account of the organization (run from the management account or a delegated administrator)"},
+		&cli.StringFlag{Name: FlagOrgRole, Category: category, Value: org.DefaultRole, Usage: "`NAME` of the role to assume in each account (with --org; --external-id and --role-session-name apply to it)"},
+		&cli.StringFlag{Name: FlagAccounts, Category: category, Usage: "only these account `IDS` (comma-separated; with --org)"},
+		&cli.StringFlag{Name: FlagExcludeAccounts, Category: category, Usage: "leave out these account `IDS` (comma-separated; with --org)"},
+		&cli.IntFlag{Name: FlagConcurrency, Category: category, Value: org.DefaultConcurrency, Usage: fmt.Sprintf("accounts worked on at once, `N` from 1 to %d (with --org)", org.MaxConcurrency)},
+	}
+}
+
+// Extend adds the --org flags to the audit, plan and fix commands among
+// cmds and makes them run over the organization when --org is given; other
+// commands are left as they are.
+func Extend(cmds []*cli.Command, streams func() *term.IO) {
+	for _, c := range cmds {
+		switch c.Name {
+		case "audit", "plan", "fix":
+		default:
+			continue
+		}
+		c.Flags = append(c.Flags, Flags()...)
+		name, single := c.Name, c.Action
+		c.Action = func(ctx *cli.Context) error {
+			if !ctx.Bool(FlagOrg) {
+				if set := setWithoutOrg(ctx); len(set) > 0 {
+					return fmt.Errorf("%s only work with --org", strings.Join(set, ", "))
+				}
+				return single(ctx)
+			}
+			return run(ctx, name, streams())
+		}
+	}
+}
+
+func setWithoutOrg(c *cli.Context) []string {
+	var set []string
+	for _, n := range []string{FlagOrgRole, FlagAccounts, FlagExcludeAccounts, FlagConcurrency} {
+		if c.IsSet(n) {
+			set = append(set, "--"+n)
+		}
+	}
+	return set
+}
+
+// refused are flags that make no sense across an organization.
+var refused = map[string][]string{
+	"audit": {"evidence", "evidence-out"},
+	"plan":  {"out"},
+}
+
+func run(c *cli.Context, name string, io *term.IO) error {
+	if err := cliflags.NoArgs(c); err != nil {
+		return err
+	}
+	for _, f := range refused[name] {
+		if c.IsSet(f) {
+			return fmt.Errorf("--%s works on one account; it cannot be combined with --org", f)
+		}
+	}
+	o, err := options(c, io)
+	if err != nil {
+		return err
+	}
+	switch name {
+	case "audit":
+		return RunAudit(c.Context, o)
+	case "plan":
+		return RunPlan(c.Context, o)
+	}
+	o.Yes, o.DryRun = c.Bool("yes"), c.Bool("dry-run")
+	return RunFix(c.Context, o)
+}
+
+// options reads and checks the flags of an --org run.
+func options(c *cli.Context, io *term.IO) (Options, error) {
+	format, err := cliflags.OutputFrom(c)
+	if err != nil {
+		return Options{}, err
+	}
+	n := c.Int(FlagConcurrency)
+	if n < 1 || n > org.MaxConcurrency {
+		return Options{}, fmt.Errorf("--concurrency %d: expected 1 to %d", n, org.MaxConcurrency)
+	}
+	if err := org.ValidateRoleName(c.String(FlagOrgRole)); err != nil {
+		return Options{}, err
+	}
+	only, err := org.ParseIDs(FlagAccounts, c.String(FlagAccounts))
+	if err != nil {
+		return Options{}, err
+	}
+	exclude, err := org.ParseIDs(FlagExcludeAccounts, c.String(FlagExcludeAccounts))
+	if err != nil {
+		return Options{}, err
+	}
+	s := cliflags.SettingsFrom(c)
+	t := Target{RoleName: c.String(FlagOrgRole), ExternalID: s.ExternalID, SessionName: s.RoleSessionName,
+		Selection: org.Selection{Only: only, Exclude: exclude}}
+	if s.AssumeRoleARN == "" {
+		// Without --assume-role these two are the organization role's only.
+		s.ExternalID, s.RoleSessionName = "", ""
+	}
+	t.Settings = s
+	o := Options{IO: io, Format: format, Color: cliflags.Color(c, io), Strict: c.Bool("strict"), Concurrency: n,
+		Connect: Connect(t), Prompter: prompt.New(io.In, io.Out)}
+	if c.Command.Name != "audit" {
+		if o.Choices, err = fixcmd.ChoicesFrom(c); err != nil {
+			return Options{}, err
+		}
+	}
+	return o, nil
+}
