@@ -140,7 +140,26 @@ func (g *gathered) report() *Report {
 	}
 	r.Warnings = g.warnings(best)
 	r.Facts = g.facts(best)
+	r.CoveredBy = g.coveredBy(best)
 	return r
+}
+
+// coveredBy is set when the candidate's chain lives in another account:
+// its log group's (or, delivering nowhere, the trail's) account is not the
+// audited one.
+func (g *gathered) coveredBy(c *candidate) *CoveredBy {
+	td := c.td
+	if td == nil {
+		return nil
+	}
+	cov := &CoveredBy{TrailARN: td.arn, Account: td.owner, Region: td.home, Organization: aws.ToBool(td.t.IsOrganizationTrail)}
+	if td.lg != nil {
+		cov.Account, cov.Region = td.lg.Account, td.lg.Region
+	}
+	if !g.foreign(cov.Account) {
+		return nil
+	}
+	return cov
 }
 
 // candidates lists every chain the account's resources could form.
@@ -430,9 +449,11 @@ func (g *gathered) filterLink(c *candidate, td *trailData, gd *groupData, f *cha
 	}
 	switch {
 	case lg != nil && g.foreign(lg.Account):
-		err := fmt.Errorf("the log group belongs to account %s and cannot be read from account %s", lg.Account, g.account)
+		// Never looked up by name here: this account's group of that name
+		// is another group.
+		err := fmt.Errorf("the log group, and the chain after it, is in account %s", lg.Account)
 		c.unknown = append(c.unknown, g.unknownRead(LinkMetricFilter, "logs", "DescribeMetricFilters", lg.ARN, lg.Account, err))
-		c.add(Link{Name: LinkMetricFilter, Status: Unknown, Resource: lg.Name, Detail: fmt.Sprintf("log group %s belongs to account %s", lg.Name, lg.Account)})
+		c.add(Link{Name: LinkMetricFilter, Status: Unknown, Resource: lg.ARN, Detail: "the log group is in account " + lg.Account + ", not read from here"})
 		return flowUnknown
 	case g.accountErr != nil:
 		c.add(Link{Name: LinkMetricFilter, Status: Unknown, Resource: lg.Name,
@@ -611,7 +632,7 @@ func (g *gathered) unknownRead(l LinkName, service, op, resource, owner string, 
 	}
 	if g.foreign(owner) {
 		u.Account = owner
-		u.Message += fmt.Sprintf("; the resource belongs to account %s: audit the rest of the chain in account %s", owner, owner)
+		u.Message += fmt.Sprintf("; to read it in account %s, pass --chain-role with a role there that trailwatch may assume, or audit account %s itself", owner, owner)
 	}
 	return u
 }

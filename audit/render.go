@@ -23,6 +23,9 @@ const (
 // Width is the text report's width: it reads in an 80-column terminal.
 const Width = 80
 
+// resourceColumn is where a link's resource starts.
+const resourceColumn = 2 + 7 + 2 + 18 + 2
+
 // detailIndent is where a link's detail starts: under its title.
 const detailIndent = "           "
 
@@ -49,6 +52,19 @@ func WriteText(w io.Writer, r *Report, color bool) error {
 	}
 	fmt.Fprintln(bw, head)
 	fmt.Fprintln(bw, controlsLine(r.Controls))
+	if cov := r.CoveredBy; cov != nil {
+		kind := "trail"
+		if cov.Organization {
+			kind = "organization trail"
+		}
+		line := fmt.Sprintf("Covered by: %s %s of account %s; its chain lives in account %s", kind, chain.TrailName(cov.TrailARN), chain.AccountOf(cov.TrailARN), cov.Account)
+		if cov.Via != "" {
+			line += ", read there as " + grantee(cov.Via)
+		} else {
+			line += ", which this audit could not read"
+		}
+		fmt.Fprintln(bw, wrap.Hanging("", line+".", Width))
+	}
 
 	fmt.Fprintln(bw, "\nChain:")
 	said := ""
@@ -68,7 +84,8 @@ func WriteText(w io.Writer, r *Report, color bool) error {
 		}
 		line := fmt.Sprintf("  %s  %-18s", label, chain.InfoOf(l.Name).Title)
 		if l.Resource != "" {
-			line += "  " + shortName(l.Resource, r.Account, r.Region)
+			// Columns are counted without the label's colour.
+			line += "  " + wrap.From(shortName(l.Resource, r.Account, r.Region), resourceColumn, resourceColumn, Width)
 		}
 		fmt.Fprintln(bw, strings.TrimRight(line, " "))
 		// The gap's code stands first in the detail; colour goes on after
@@ -104,8 +121,7 @@ func WriteText(w io.Writer, r *Report, color bool) error {
 		}
 	}
 	if len(r.Unknown) > 0 {
-		fmt.Fprintln(bw)
-		fmt.Fprintln(bw, wrap.Hanging("", "Could not read; grant these permissions to "+grantee(r.Caller)+":", Width))
+		fmt.Fprintln(bw, "\nCould not read:")
 		for _, u := range r.Unknown {
 			what := u.Action
 			if u.Resource != "" {
@@ -114,7 +130,11 @@ func WriteText(w io.Writer, r *Report, color bool) error {
 			title := chain.InfoOf(u.Link).Title + ":"
 			text := wrap.Hanging("  ", title+" "+what, Width)
 			fmt.Fprintln(bw, strings.Replace(text, title, paint(ansiYellow, title), 1))
-			fmt.Fprintln(bw, wrap.Hanging("    ", u.Message, Width))
+			msg := u.Message
+			if who := whoGrants(r, u); who != "" && strings.HasPrefix(u.Message, "access denied") {
+				msg += "; grant " + u.Action + " to " + who
+			}
+			fmt.Fprintln(bw, wrap.Hanging("    ", msg, Width))
 		}
 	}
 
@@ -200,6 +220,20 @@ func shortName(res, account, region string) string {
 		name += " (" + strings.Join(where, ", ") + ")"
 	}
 	return name
+}
+
+// whoGrants is who needs the permission an unknown read lacked: the
+// audit's caller for this account's reads, the identity the owner account
+// was read as for a covered account's chain; "" for another account's
+// resource, whose message says what to do.
+func whoGrants(r *Report, u UnknownRead) string {
+	switch {
+	case u.Account == "":
+		return grantee(r.Caller)
+	case r.CoveredBy != nil && u.Account == r.CoveredBy.Account && r.CoveredBy.Via != "":
+		return grantee(r.CoveredBy.Via) + " in account " + u.Account
+	}
+	return ""
 }
 
 // grantee names who needs a missing permission: the IAM role behind an

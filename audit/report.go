@@ -110,6 +110,27 @@ type Report struct {
 	// Facts are the resources the audit found, judged one by one; the plan
 	// is built from them.
 	Facts Facts `json:"facts"`
+	// CoveredBy is set when the chain that decides lives in another
+	// account: a member account covered by its organization's trail. The
+	// chain, gaps and facts are then those read in that account (when it
+	// could be reached; otherwise its links are unknown).
+	CoveredBy *CoveredBy `json:"covered_by"`
+}
+
+// CoveredBy names the trail, owned or delivering to another account, whose
+// chain judges an account.
+type CoveredBy struct {
+	TrailARN string `json:"trail_arn"`
+	// Account owns the chain: the account of the trail's log group (of the
+	// trail when it delivers nowhere).
+	Account string `json:"owner_account"`
+	// Region is where the chain's log group (or the trail) lives.
+	Region string `json:"region"`
+	// Organization: the trail is an organization trail.
+	Organization bool `json:"organization"`
+	// Via is the identity the owner account was read as ("" when it was
+	// not reached).
+	Via string `json:"read_as,omitempty"`
 }
 
 // Link returns the reported link called name (zero when absent).

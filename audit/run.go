@@ -36,6 +36,19 @@ type Options struct {
 	// recognises trailwatch's own filter, alarm and topic; empty fields
 	// take the control's defaults.
 	Names chain.Names
+	// Reach returns clients for another account: the one an organization
+	// trail's chain lives in, or the owner of a topic in a third account
+	// (the central Security topic). nil: the audit reads only through c,
+	// and what lives elsewhere is unknown unless its policy lets c read it.
+	Reach func(ctx context.Context, account string) (Clients, error)
+	// Trail limits the audit to the trail with this ARN: the owner-account
+	// half of a covered account's audit.
+	Trail string
+	// Owners, when set, supplies the owner account's report of a covering
+	// trail's chain (Run with opts) instead of Run reaching the account and
+	// auditing it itself: a run over an organization audits each chain
+	// once and judges every member it covers by that report.
+	Owners func(ctx context.Context, cov *CoveredBy, opts Options) (*Report, error)
 }
 
 func (o Options) withDefaults() Options {
@@ -71,13 +84,24 @@ func (o Options) withDefaults() Options {
 // failed), whether a log group is this account's cannot be told, so the
 // metric filter and everything after it are unknown and the verdict is
 // never compliant. Run returns an error only when ctx ends.
+//
+// An account whose chain lives in another account (a member covered by its
+// organization's trail, whose log group is in the management account) is
+// judged by that chain: the member proves what it can see (the trail, its
+// logging, its delivery), and with opts.Reach the rest is read in the owner
+// account, restricted to that trail. The owner account is the one the log
+// group's ARN names; nothing is looked up by name in the member.
 func Run(ctx context.Context, c Clients, opts Options) (*Report, error) {
 	opts = opts.withDefaults()
-	g := &gathered{region: c.Region(), opts: opts}
+	g := &gathered{region: c.Region(), opts: opts, reached: map[string]*reach{}}
 	if err := g.gather(ctx, c); err != nil {
 		return nil, err
 	}
-	return g.report(), nil
+	r := g.report()
+	if opts.Trail != "" || r.CoveredBy == nil || (opts.Reach == nil && opts.Owners == nil) {
+		return r, nil
+	}
+	return g.throughOwner(ctx, r)
 }
 
 // result is one read's outcome.
@@ -128,6 +152,7 @@ type topicData struct {
 // keyData is a topic's customer managed key: DescribeKey, then its policy.
 type keyData struct {
 	id, region string
+	account    string // the key's account: its ARN's, else its topic's
 	desc       result[*kmstypes.KeyMetadata]
 	policy     result[string]
 }
@@ -136,6 +161,8 @@ type keyData struct {
 type gathered struct {
 	region     string
 	opts       Options
+	reachMu    sync.Mutex
+	reached    map[string]*reach // by account
 	account    string
 	accountErr error
 	caller     string
@@ -180,6 +207,9 @@ func (g *gathered) gather(ctx context.Context, c Clients) error {
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if g.opts.Trail != "" {
+		trails = slices.DeleteFunc(trails, func(t cttypes.Trail) bool { return aws.ToString(t.TrailARN) != g.opts.Trail })
 	}
 	g.sortTrails(trails)
 
@@ -248,7 +278,7 @@ func (g *gathered) gather(ctx context.Context, c Clients) error {
 			return
 		}
 		tp.read = true
-		s := c.SNS(tp.region)
+		s := g.snsFor(ctx, c, tp.arn, tp.region)
 		wg.Go(func() { tp.subs.v, tp.subs.err = readSubscriptions(ctx, s, tp.arn) })
 		wg.Go(func() {
 			out, err := s.ListTagsForResource(ctx, &sns.ListTagsForResourceInput{ResourceArn: aws.String(tp.arn)})
@@ -288,7 +318,7 @@ func (g *gathered) gather(ctx context.Context, c Clients) error {
 					readTopic(own)
 					continue
 				}
-				wg.Go(func() { tp.attrs.v, tp.attrs.err = readAttrs(ctx, c.SNS(tp.region), tp.arn) })
+				wg.Go(func() { tp.attrs.v, tp.attrs.err = readAttrs(ctx, g.snsFor(ctx, c, tp.arn, tp.region), tp.arn) })
 				readTopic(tp)
 			}
 		}
@@ -322,7 +352,11 @@ func (g *gathered) readKeys(ctx context.Context, c Clients) error {
 		}
 		k := region + "\x00" + id
 		if keys[k] == nil {
-			keys[k] = &keyData{id: id, region: region}
+			account := chain.AccountOf(id)
+			if account == "" {
+				account = chain.AccountOf(tp.arn) // an alias or key id names a key of the topic's account
+			}
+			keys[k] = &keyData{id: id, region: region, account: account}
 		}
 		tp.key = keys[k]
 	}
@@ -332,7 +366,7 @@ func (g *gathered) readKeys(ctx context.Context, c Clients) error {
 	var wg sync.WaitGroup
 	for _, kd := range keys {
 		wg.Go(func() {
-			out, err := c.KMS(kd.region).DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(kd.id)})
+			out, err := g.kmsFor(ctx, c, kd.account, kd.region).DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(kd.id)})
 			kd.desc.err = err
 			if err == nil {
 				kd.desc.v = out.KeyMetadata
@@ -348,7 +382,7 @@ func (g *gathered) readKeys(ctx context.Context, c Clients) error {
 			continue
 		}
 		wg.Go(func() {
-			out, err := c.KMS(kd.region).GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: kd.desc.v.Arn, PolicyName: aws.String("default")})
+			out, err := g.kmsFor(ctx, c, kd.account, kd.region).GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: kd.desc.v.Arn, PolicyName: aws.String("default")})
 			kd.policy.err = err
 			if err == nil {
 				kd.policy.v = aws.ToString(out.Policy)

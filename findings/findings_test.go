@@ -137,6 +137,7 @@ func TestFromReport(t *testing.T) {
 			// An alarm outside the reported chain is not one of its resources.
 			Alarms: []chain.Alarm{{Name: "other", ARN: "arn:aws:cloudwatch:us-east-1:111111111111:alarm:other"}},
 		},
+		CoveredBy: &audit.CoveredBy{TrailARN: "arn:aws:cloudtrail:us-east-1:111111111111:trail/org", Account: "111111111111", Region: "us-east-1", Organization: true},
 	}
 	want := []Finding{{
 		AccountID: "222222222222", Region: "eu-west-1", Partition: "aws", Control: CloudTrailChanges, Status: Failed,

@@ -59,8 +59,8 @@ func FromReport(r *audit.Report, at time.Time, version string) []Finding {
 	}
 	f.Resources = resources(&r.Facts)
 	f.Partition = partition(&r.Facts, r.Region)
-	if t := r.Facts.Trail; t != nil && t.Organization && t.Owner != "" && t.Owner != r.Account {
-		f.CoveredBy = &Coverage{TrailARN: t.ARN, Account: t.Owner, Region: t.HomeRegion}
+	if c := r.CoveredBy; c != nil {
+		f.CoveredBy = &Coverage{TrailARN: c.TrailARN, Account: c.Account, Region: c.Region}
 	}
 	return []Finding{f}
 }

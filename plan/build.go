@@ -151,6 +151,10 @@ func Build(r *audit.Report, c Choices, lk Lookups) (*Plan, error) {
 	if r.Compliant != nil && *r.Compliant {
 		return b.p, nil
 	}
+	if cov := r.CoveredBy; cov != nil {
+		b.elsewhere(cov)
+		return b.p, nil
+	}
 	if err := b.build(); err != nil {
 		return nil, err
 	}
@@ -219,6 +223,24 @@ func (b *builder) close(ls ...audit.LinkName) {
 }
 
 func (b *builder) add(s Step) { b.p.Steps = append(b.p.Steps, s) }
+
+// elsewhere plans nothing for an account whose chain lives in another
+// account (a member covered by its organization's trail): trailwatch never
+// changes an organization trail, nor another account's resources from
+// here. Its gaps remain, and the note says where to fix them.
+func (b *builder) elsewhere(cov *audit.CoveredBy) {
+	for _, g := range b.r.Gaps {
+		if !slices.Contains(b.p.Remaining, g.Code) {
+			b.p.Remaining = append(b.p.Remaining, g.Code)
+		}
+	}
+	kind := "trail"
+	if cov.Organization {
+		kind = "organization trail"
+	}
+	b.note("account %s is covered by %s %s, whose chain lives in account %s: nothing is changed here; run trailwatch fix with credentials for account %s (the trail itself only the organization's management account can change)",
+		b.r.Account, kind, cov.TrailARN, cov.Account, cov.Account)
+}
 
 func (b *builder) note(format string, args ...any) {
 	b.p.Notes = append(b.p.Notes, fmt.Sprintf(format, args...))

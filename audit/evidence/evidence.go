@@ -41,6 +41,13 @@
 //	sns        ListSubscriptionsByTopic  TopicArn
 //	sts        GetCallerIdentity         (none)
 //
+// "reached" (optional) lists the reads made in other accounts, one object
+// per account in this same format (its "account" required), for an
+// account judged through another's chain: a member covered by its
+// organization's trail, read in the management account, whose topic is read
+// in a third. Replay answers the audit's reads in that account from it; an
+// account the file lacks cannot be reached, which leaves its links unknown.
+//
 // An error entry has the service's error "code", a "message" and the HTTP
 // "status"; replay returns it as the SDK would, so a denied read stays
 // unknown. A call the file lacks fails with "evidence file has no response
@@ -62,6 +69,10 @@ type File struct {
 	Region     string `json:"region"`
 	RecordedAt string `json:"recorded_at,omitempty"`
 	Calls      []Call `json:"calls"`
+	// Reached holds the reads made in other accounts (audit.Options.Reach:
+	// the management account whose chain covers a member, a topic's
+	// account), one file per account, each with its own account and calls.
+	Reached []File `json:"reached,omitempty"`
 }
 
 // Call is one read and its outcome: Response or Error, never both.

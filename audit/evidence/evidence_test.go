@@ -30,8 +30,12 @@ const evidenceDir = "../../testdata/evidence"
 
 // scenario is an example account shipped in testdata/evidence.
 type scenario struct {
-	file    string
-	mutate  func(*fa.Account)
+	file   string
+	mutate func(*fa.Account)
+	// org, when set, builds the accounts instead of mutate: the one
+	// audited and those it may reach (audit.Options.Reach).
+	org     func(*fa.Org) (*fa.Account, []*fa.Account)
+	account string // the audited account, when not fa.AccountID
 	verdict string // compliant, gaps, unknown
 	gaps    []audit.Code
 	unknown []string
@@ -117,7 +121,44 @@ func scenarios() []scenario {
 		{file: "denied-403.json", mutate: func(a *fa.Account) {
 			a.Errors["ListSubscriptionsByTopic"] = fa.Status403()
 		}, verdict: "unknown", unknown: []string{"sns:ListSubscriptionsByTopic"}},
+
+		// Issue 11: a member account covered by the organization trail,
+		// whose log group (Control Tower's, with landing zone 4.0's
+		// suffix) is in the management account and whose alarm notifies
+		// the Security topic of the Audit account. moto shows no
+		// organization trail to a member, so these come from fakes shaped
+		// as DescribeTrails documents a shadow organization trail
+		// (CloudTrail API reference, DescribeTrails: includeShadowTrails;
+		// user guide, "Creating a trail for an organization").
+		{file: "org-member-covered.json", org: func(o *fa.Org) (*fa.Account, []*fa.Account) {
+			return o.Member, []*fa.Account{o.Management, o.Audit}
+		}, verdict: "compliant"},
+		{file: "org-member-no-access.json", org: func(o *fa.Org) (*fa.Account, []*fa.Account) {
+			return o.Member, nil
+		}, verdict: "unknown", unknown: []string{"logs:DescribeMetricFilters"}},
+		{file: "org-member-owner-gap.json", org: func(o *fa.Org) (*fa.Account, []*fa.Account) {
+			o.Management.Alarms = nil
+			return o.Member, []*fa.Account{o.Management, o.Audit}
+		}, verdict: "gaps", gaps: []audit.Code{audit.NoAlarm}},
+		{file: "org-management.json", org: func(o *fa.Org) (*fa.Account, []*fa.Account) {
+			return o.Management, []*fa.Account{o.Audit}
+		}, verdict: "compliant", account: fa.ManagementID},
 	}
+}
+
+// accounts builds a scenario's audited account and what it may reach.
+func (sc scenario) accounts() (*fa.Account, func(context.Context, string) (audit.Clients, error)) {
+	if sc.org != nil {
+		o := fa.Organization()
+		a, reach := sc.org(o)
+		if reach == nil {
+			return a, nil
+		}
+		return a, o.Reach(reach...)
+	}
+	a := fa.Compliant()
+	sc.mutate(a)
+	return a, nil
 }
 
 func verdict(r *audit.Report) string {
@@ -130,11 +171,11 @@ func verdict(r *audit.Report) string {
 	return "gaps"
 }
 
-func record(t *testing.T, a *fa.Account) (*audit.Report, *evidence.Recorder) {
+func record(t *testing.T, a *fa.Account, reach func(context.Context, string) (audit.Clients, error)) (*audit.Report, *evidence.Recorder) {
 	t.Helper()
 	rec := evidence.NewRecorder(a)
 	rec.Now = func() time.Time { return time.Date(2025, 6, 1, 9, 30, 0, 0, time.UTC) }
-	r, err := audit.Run(context.Background(), rec, audit.Options{})
+	r, err := audit.Run(context.Background(), rec, audit.Options{Reach: rec.Reach(reach)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,11 +187,12 @@ func record(t *testing.T, a *fa.Account) (*audit.Report, *evidence.Recorder) {
 func TestRecordReplay(t *testing.T) {
 	for _, sc := range scenarios() {
 		t.Run(sc.file, func(t *testing.T) {
-			a := fa.Compliant()
+			a, reach := sc.accounts()
 			a.PageSize = 1
-			a.Subs[fa.MainTopicARN()] = append([]snstypes.Subscription{fa.Pending(fa.MainTopicARN(), "p@example.com")}, a.Subs[fa.MainTopicARN()]...)
-			sc.mutate(a)
-			live, rec := record(t, a)
+			if sc.org == nil {
+				a.Subs[fa.MainTopicARN()] = append([]snstypes.Subscription{fa.Pending(fa.MainTopicARN(), "p@example.com")}, a.Subs[fa.MainTopicARN()]...)
+			}
+			live, rec := record(t, a, reach)
 			path := filepath.Join(t.TempDir(), "e.json")
 			if err := rec.Save(path); err != nil {
 				t.Fatal(err)
@@ -159,7 +201,7 @@ func TestRecordReplay(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			replayed, err := audit.Run(context.Background(), clients, audit.Options{})
+			replayed, err := audit.Run(context.Background(), clients, audit.Options{Reach: clients.Reacher()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -178,9 +220,8 @@ func TestRecordReplay(t *testing.T) {
 // checks that the files are what the fakes produce now.
 func TestGenerateExamples(t *testing.T) {
 	for _, sc := range scenarios() {
-		a := fa.Compliant()
-		sc.mutate(a)
-		_, rec := record(t, a)
+		a, reach := sc.accounts()
+		_, rec := record(t, a, reach)
 		path := filepath.Join(evidenceDir, sc.file)
 		if *update {
 			if err := rec.Save(path); err != nil {
@@ -225,7 +266,7 @@ func TestExampleFiles(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, err := audit.Run(context.Background(), clients, audit.Options{})
+			r, err := audit.Run(context.Background(), clients, audit.Options{Reach: clients.Reacher()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -241,8 +282,12 @@ func TestExampleFiles(t *testing.T) {
 			if diff := cmp.Diff([]any{sc.verdict, sc.gaps, sc.unknown}, got); diff != "" {
 				t.Errorf("(-want +got)\n%s", diff)
 			}
-			if r.Account != fa.AccountID {
-				t.Errorf("account %q", r.Account)
+			account := sc.account
+			if account == "" {
+				account = fa.AccountID
+			}
+			if r.Account != account {
+				t.Errorf("account %q, want %s", r.Account, account)
 			}
 			var txt bytes.Buffer
 			if err := audit.WriteText(&txt, r, false); err != nil {

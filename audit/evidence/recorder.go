@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -33,6 +34,33 @@ type Recorder struct {
 
 	mu      sync.Mutex
 	entries map[string]*entry
+	reached map[string]*Recorder // by account
+}
+
+// Reach wraps an audit.Options.Reach so that the reads made in each other
+// account are recorded too, in the file's "reached" list.
+func (r *Recorder) Reach(reach func(context.Context, string) (audit.Clients, error)) func(context.Context, string) (audit.Clients, error) {
+	if reach == nil {
+		return nil
+	}
+	return func(ctx context.Context, account string) (audit.Clients, error) {
+		c, err := reach(ctx, account)
+		if err != nil {
+			return nil, err
+		}
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if r.reached == nil {
+			r.reached = map[string]*Recorder{}
+		}
+		child := r.reached[account]
+		if child == nil {
+			child = NewRecorder(c)
+			child.Now = r.Now
+			r.reached[account] = child
+		}
+		return child, nil
+	}
 }
 
 type entry struct {
@@ -132,6 +160,33 @@ func (r *Recorder) File() (*File, error) {
 			f.Account = e.account
 		}
 		f.Calls = append(f.Calls, c)
+	}
+	accounts := make([]string, 0, len(r.reached))
+	for a := range r.reached {
+		accounts = append(accounts, a)
+	}
+	sort.Strings(accounts)
+	for _, a := range accounts {
+		child := r.reached[a]
+		r.mu.Unlock()
+		cf, err := child.File()
+		r.mu.Lock()
+		if err != nil {
+			return nil, err
+		}
+		if cf.Account == "" {
+			cf.Account = a
+		}
+		// One level: what the other account reached is listed here too.
+		nested := cf.Reached
+		cf.Reached = nil
+		cf.RecordedAt = ""
+		f.Reached = append(f.Reached, *cf)
+		for _, n := range nested {
+			if !slices.ContainsFunc(f.Reached, func(x File) bool { return x.Account == n.Account }) {
+				f.Reached = append(f.Reached, n)
+			}
+		}
 	}
 	return f, nil
 }

@@ -48,12 +48,32 @@ type Replay struct {
 	path    string
 	file    *File
 	entries []*replayed
+	reached map[string]*Replay // by account
+}
+
+// Reacher is Reach when the file holds reads in other accounts, else nil
+// (audit.Options.Reach left unset: nothing else is reached).
+func (r *Replay) Reacher() func(context.Context, string) (audit.Clients, error) {
+	if len(r.reached) == 0 {
+		return nil
+	}
+	return r.Reach
+}
+
+// Reach answers audit.Options.Reach from the file's "reached" list: the
+// reads recorded in account, or an error when the file has none (the
+// audit then reports that account's links unknown).
+func (r *Replay) Reach(_ context.Context, account string) (audit.Clients, error) {
+	if c, ok := r.reached[account]; ok {
+		return c, nil
+	}
+	return nil, fmt.Errorf("evidence file %s has no reads in account %s", r.path, account)
 }
 
 // Load reads and validates the evidence file at path and returns clients
 // that answer from it, with no AWS access. Errors name the file, the call's
 // index and what is wrong.
-func Load(path string) (audit.Clients, error) {
+func Load(path string) (*Replay, error) {
 	b, err := localfile.Read(path, localfile.EvidenceLimit)
 	if err != nil {
 		return nil, fmt.Errorf("evidence: %w", err)
@@ -84,7 +104,7 @@ func Parse(path string, data []byte) (*Replay, error) {
 			return nil, fail("line %d, column %d: %s must be %s, not a JSON %s", line, col, te.Field, te.Type, te.Value)
 		}
 		if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-			return nil, fail("unknown key %s: the file has format, account, region, recorded_at and calls; each call has service, operation, region, params, and response or error", f)
+			return nil, fail("unknown key %s: the file has format, account, region, recorded_at, calls and reached; each call has service, operation, region, params, and response or error", f)
 		}
 		return nil, fail("malformed JSON: %v", err)
 	}
@@ -98,7 +118,40 @@ func Parse(path string, data []byte) (*Replay, error) {
 	if f.Region == "" {
 		return nil, fail("no \"region\": name the region the audit ran in")
 	}
-	r := &Replay{path: path, file: &f}
+	r, err := parseFile(path, &f, fail)
+	if err != nil {
+		return nil, err
+	}
+	for i := range f.Reached {
+		c := &f.Reached[i]
+		at := fmt.Sprintf("reached[%d]", i)
+		switch {
+		case c.Format != Format:
+			return nil, fail("%s: format is %q, want %q", at, c.Format, Format)
+		case c.Region == "":
+			return nil, fail("%s: no \"region\"", at)
+		case c.Account == "":
+			return nil, fail("%s: no \"account\": name the account these reads were made in", at)
+		case len(c.Reached) > 0:
+			return nil, fail("%s: a reached account lists no further ones (they belong in the top-level list)", at)
+		case r.reached[c.Account] != nil || c.Account == f.Account:
+			return nil, fail("%s: account %s appears twice", at, c.Account)
+		}
+		sub, err := parseFile(path, c, func(format string, a ...any) error { return fail(at+": "+format, a...) })
+		if err != nil {
+			return nil, err
+		}
+		if r.reached == nil {
+			r.reached = map[string]*Replay{}
+		}
+		r.reached[c.Account] = sub
+	}
+	return r, nil
+}
+
+// parseFile checks one account's calls and indexes them.
+func parseFile(path string, f *File, fail func(string, ...any) error) (*Replay, error) {
+	r := &Replay{path: path, file: f}
 	seen := map[string]int{}
 	for i, c := range f.Calls {
 		at := fmt.Sprintf("calls[%d]", i)

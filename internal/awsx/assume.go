@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
+
+	"github.com/trailwatch/trailwatch/audit"
 )
 
 // Assume returns a factory for another account: f's configuration (region,
@@ -52,4 +55,32 @@ func Partition(arn string) string {
 // a path: "path/name") in account, in partition.
 func RoleARN(partition, account, name string) string {
 	return fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, account, strings.TrimPrefix(name, "/"))
+}
+
+// Reach returns an audit.Options.Reach that reads other accounts through
+// roles, which maps an account to the ARN of a role in it (--chain-role):
+// the management account whose organization trail's chain covers a member,
+// a central topic's account. Each role is assumed once, when first needed;
+// an account without a role, or whose role cannot be assumed, is refused
+// with the reason, which leaves its links unknown.
+func (f *Factory) Reach(roles map[string]string, sessionName string) func(context.Context, string) (audit.Clients, error) {
+	var mu sync.Mutex
+	reached := map[string]*Factory{}
+	return func(ctx context.Context, account string) (audit.Clients, error) {
+		role, ok := roles[account]
+		if !ok {
+			return nil, fmt.Errorf("no --chain-role names a role in account %s", account)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if g := reached[account]; g != nil {
+			return g.AuditClients(), nil
+		}
+		g, err := f.Assume(ctx, role, "", sessionName)
+		if err != nil {
+			return nil, err
+		}
+		reached[account] = g
+		return g.AuditClients(), nil
+	}
 }

@@ -32,6 +32,9 @@ type auditOptions struct {
 	NextFlags []string
 	// Clients connects to AWS; unused with Evidence.
 	Clients func(ctx context.Context) (audit.Clients, error)
+	// Reach reads other accounts (--chain-role); nil without. With
+	// Evidence, the file's reached accounts answer instead.
+	Reach func(ctx context.Context, account string) (audit.Clients, error)
 	// SecurityHub imports the findings through HubClient (findings.go).
 	SecurityHub bool
 	HubClient   securityhub.ClientFor
@@ -46,6 +49,7 @@ func auditCommand(io *term.IO) *cli.Command {
 	}
 	flags = append(flags, cliflags.OutputFlags(cliflags.FindingFormats...)...)
 	flags = append(flags, cliflags.AWSFlags()...)
+	flags = append(flags, cliflags.ChainRoleFlag())
 	return &cli.Command{
 		Name:  "audit",
 		Usage: "check the account for the CloudTrail-changes alarm chain (read-only)",
@@ -83,14 +87,24 @@ func auditCommand(io *term.IO) *cli.Command {
 				}
 			}
 			settings := cliflags.SettingsFrom(c)
+			roles, err := cliflags.ChainRoles(c)
+			if err != nil {
+				return cliflags.Usage(c.Command, err)
+			}
 			var factory *awsx.Factory
+			var reach func(context.Context, string) (audit.Clients, error)
 			opts.Clients = func(ctx context.Context) (audit.Clients, error) {
 				f, err := awsx.Connect(ctx, settings)
 				if err != nil {
 					return nil, err
 				}
 				factory = f
+				reach = f.Reach(roles, settings.RoleSessionName)
 				return f.AuditClients(), nil
+			}
+			if len(roles) > 0 {
+				// Connected by then: Clients runs before the audit.
+				opts.Reach = func(ctx context.Context, account string) (audit.Clients, error) { return reach(ctx, account) }
 			}
 			opts.HubClient = func(ctx context.Context, account, region string) (securityhub.API, error) {
 				return hubClient(ctx, factory, account, region)
@@ -108,6 +122,7 @@ func runAudit(ctx context.Context, o auditOptions) error {
 			return err // it names the file already
 		}
 		clients = c
+		o.Reach = c.Reacher()
 	} else {
 		c, err := o.Clients(ctx)
 		if err != nil {
@@ -119,10 +134,11 @@ func runAudit(ctx context.Context, o auditOptions) error {
 	if o.EvidenceOut != "" {
 		rec = evidence.NewRecorder(clients)
 		clients = rec
+		o.Reach = rec.Reach(o.Reach)
 	}
 
 	at := time.Now()
-	report, err := audit.Run(ctx, clients, audit.Options{Strict: o.Strict})
+	report, err := audit.Run(ctx, clients, audit.Options{Strict: o.Strict, Reach: o.Reach})
 	if err != nil {
 		return interrupted(ctx, fmt.Errorf("audit: %w", err))
 	}

@@ -23,6 +23,13 @@ func nextStep(w io.Writer, r *audit.Report, flags []string, fromEvidence bool) {
 	if r.Compliant == nil || *r.Compliant {
 		return
 	}
+	if cov := r.CoveredBy; cov != nil {
+		// Nothing in this account closes them: fix never changes an
+		// organization trail or another account's resources from here.
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, wrap.Hanging("", fmt.Sprintf("The chain lives in account %s: to close these gaps, run trailwatch fix there, with credentials for account %s.", cov.Account, cov.Account), audit.Width))
+		return
+	}
 	if fromEvidence {
 		// The file stands for an account this run did not reach.
 		flags = append([]string{"--region", r.Region}, flags...)

@@ -77,7 +77,7 @@ func SettingsFrom(c *cli.Context) awsx.Settings {
 // that must refuse them (an offline audit of an evidence file).
 func AWSFlagsSet(c *cli.Context) []string {
 	var set []string
-	for _, name := range []string{Profile, Region, EndpointURL, AssumeRole, ExternalID, RoleSessionName} {
+	for _, name := range []string{Profile, Region, EndpointURL, AssumeRole, ExternalID, RoleSessionName, ChainRole} {
 		if c.IsSet(name) {
 			set = append(set, "--"+name)
 		}

@@ -13,6 +13,12 @@ import (
 type Env struct {
 	Audit   audit.Clients
 	Writers remediate.Clients
+	// Reach reads other accounts for the audit (--chain-role); nil
+	// without. Nothing is ever written through it.
+	Reach func(ctx context.Context, account string) (audit.Clients, error)
+	// Owners supplies a covering chain's report, shared across accounts
+	// (audit.Options.Owners); nil: the audit reads it through Reach.
+	Owners func(ctx context.Context, cov *audit.CoveredBy, opts audit.Options) (*audit.Report, error)
 }
 
 // factoryWriters adapts awsx.Factory's concrete clients to remediate.Clients.
@@ -33,12 +39,16 @@ func EnvFromFactory(f *awsx.Factory) *Env {
 
 // connectAWS loads the AWS configuration and checks that AWS answers the
 // caller before anything else runs (awsx.Connect).
-func connectAWS(s awsx.Settings) func(ctx context.Context) (*Env, error) {
+func connectAWS(s awsx.Settings, chainRoles map[string]string) func(ctx context.Context) (*Env, error) {
 	return func(ctx context.Context) (*Env, error) {
 		f, err := awsx.Connect(ctx, s)
 		if err != nil {
 			return nil, err
 		}
-		return EnvFromFactory(f), nil
+		env := EnvFromFactory(f)
+		if len(chainRoles) > 0 {
+			env.Reach = f.Reach(chainRoles, s.RoleSessionName)
+		}
+		return env, nil
 	}
 }

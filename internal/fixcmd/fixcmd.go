@@ -118,8 +118,12 @@ func baseOptions(c *cli.Context, io *term.IO) (Options, error) {
 	if err != nil {
 		return Options{}, err
 	}
+	roles, err := cliflags.ChainRoles(c)
+	if err != nil {
+		return Options{}, cliflags.Usage(c.Command, err)
+	}
 	return Options{IO: io, Strict: c.Bool("strict"), Format: format, Color: cliflags.Color(c, io),
-		Connect: connectAWS(cliflags.SettingsFrom(c)), Prompter: prompt.New(io.In, io.Out), Now: time.Now}, nil
+		Connect: connectAWS(cliflags.SettingsFrom(c), roles), Prompter: prompt.New(io.In, io.Out), Now: time.Now}, nil
 }
 
 // common is baseOptions plus the validated choices of plan and fix.
@@ -144,7 +148,8 @@ func flags(extra ...cli.Flag) []cli.Flag {
 	out := append([]cli.Flag{}, extra...)
 	out = append(out, choiceFlags()...)
 	out = append(out, cliflags.OutputFlags()...)
-	return append(out, cliflags.AWSFlags()...)
+	out = append(out, cliflags.AWSFlags()...)
+	return append(out, cliflags.ChainRoleFlag())
 }
 
 func planCommand(streams func() *term.IO) *cli.Command {
@@ -209,7 +214,7 @@ func applyCommand(streams func() *term.IO) *cli.Command {
 		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "apply without asking"},
 			&cli.BoolFlag{Name: "strict", Usage: "audit as Security Hub CloudWatch.5 does (use the same setting as plan)"},
-		}, append(cliflags.OutputFlags(), cliflags.AWSFlags()...)...),
+		}, append(cliflags.OutputFlags(), append(cliflags.AWSFlags(), cliflags.ChainRoleFlag())...)...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return fmt.Errorf("apply takes one argument, the plan FILE written by 'trailwatch plan --out FILE'")
@@ -279,7 +284,7 @@ func (o Options) planAndShow(ctx context.Context) (audited, *plan.Plan, error) {
 
 // auditNow audits.
 func auditNow(ctx context.Context, env *Env, strict bool, c plan.Choices) (*audit.Report, error) {
-	r, err := audit.Run(ctx, env.Audit, audit.Options{Strict: strict, Names: c.Names()})
+	r, err := audit.Run(ctx, env.Audit, audit.Options{Strict: strict, Names: c.Names(), Reach: env.Reach, Owners: env.Owners})
 	if err != nil {
 		return nil, interrupted(ctx, fmt.Errorf("audit: %w", err))
 	}

@@ -9,9 +9,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
+	"github.com/trailwatch/trailwatch/audit"
 	"github.com/trailwatch/trailwatch/internal/awsx"
 	"github.com/trailwatch/trailwatch/internal/fixcmd"
 	"github.com/trailwatch/trailwatch/internal/org"
@@ -30,6 +32,56 @@ type Estate struct {
 	RoleARN func(account string) string
 	// Forget releases what Reach keeps for account once its work is done.
 	Forget func(account string)
+
+	mu     sync.Mutex
+	owners map[string]*ownerChain // by trail ARN and options
+}
+
+// ownerChain is a covering trail's chain, audited once in its owner
+// account for the whole run.
+type ownerChain struct {
+	once sync.Once
+	r    *audit.Report
+	err  error
+}
+
+// wire lets an account's audit read other accounts through the
+// organization's role (a central topic's account) and judge a member by its
+// covering chain, which is audited once per trail for every member.
+func (e *Estate) wire(env *fixcmd.Env) *fixcmd.Env {
+	env.Reach = func(ctx context.Context, account string) (audit.Clients, error) {
+		x, err := e.Reach(ctx, account)
+		if err != nil {
+			return nil, err
+		}
+		return x.Audit, nil
+	}
+	env.Owners = e.owner
+	return env
+}
+
+// owner is audit.Options.Owners for the run.
+func (e *Estate) owner(ctx context.Context, cov *audit.CoveredBy, opts audit.Options) (*audit.Report, error) {
+	key := fmt.Sprintf("%s\x00%s\x00%t", cov.Account, cov.TrailARN, opts.Strict)
+	e.mu.Lock()
+	if e.owners == nil {
+		e.owners = map[string]*ownerChain{}
+	}
+	o := e.owners[key]
+	if o == nil {
+		o = &ownerChain{}
+		e.owners[key] = o
+	}
+	e.mu.Unlock()
+	o.once.Do(func() {
+		env, err := e.Reach(ctx, cov.Account)
+		if err != nil {
+			o.err = err
+			return
+		}
+		o.r, o.err = audit.Run(ctx, env.Audit, opts)
+	})
+	return o.r, o.err
 }
 
 // Target is what --org was told: how to reach the accounts and which.
@@ -87,7 +139,7 @@ func Connect(t Target) func(ctx context.Context) (*Estate, error) {
 func (e *Estate) reach(ctx context.Context, a org.Account) (*fixcmd.Env, *AccountResult) {
 	env, err := e.Reach(ctx, a.ID)
 	if err == nil {
-		return env, nil
+		return e.wire(env), nil
 	}
 	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 		r := failed(a, e.Region, errors.New("interrupted"))

@@ -55,6 +55,21 @@ func chainFor(id string) *fa.Account {
 	}
 }
 
+// orgLogGroup is the organization trail's log group in the management
+// account.
+const orgLogGroup = "aws-controltower/CloudTrailLogs-x1"
+
+// addOrgChain gives the management account a the organization trail and a
+// complete chain on its log group, notifying a's topic.
+func addOrgChain(a *fa.Account) {
+	tr := fa.NewTrail(fa.Home, a.ID, "org-trail", orgLogGroup)
+	tr.IsOrganizationTrail = aws.Bool(true)
+	a.Trails = append(a.Trails, tr)
+	a.Status[*tr.TrailARN] = &cloudtrail.GetTrailStatusOutput{IsLogging: aws.Bool(true)}
+	a.Filters[fa.LogKey(fa.Home, orgLogGroup)] = []cwltypes.MetricFilter{fa.NewFilter(orgLogGroup, "CIS-4.5", fa.CIS, "LogMetrics", "CloudTrailChanges")}
+	a.Alarms[fa.Home] = append(a.Alarms[fa.Home], fa.NewAlarm(fa.Home, a.ID, "CIS-4.5-CloudTrailChanges", "LogMetrics", "CloudTrailChanges", fa.TopicARN(fa.Home, a.ID, fa.TopicName)))
+}
+
 // fakeEstate is an organization of fake accounts: build makes an account's
 // fake afresh each time it is reached (as assuming a role gives new
 // clients), and the ids in denied cannot be reached.
@@ -91,6 +106,10 @@ func states() ([]org.Account, func(string) *fa.Account, map[string]bool) {
 	build := func(id string) *fa.Account {
 		a := chainFor(id)
 		switch id {
+		case mgmt:
+			// The organization trail too, with its chain on Control
+			// Tower's log group (suffixed, as from landing zone 4.0).
+			addOrgChain(a)
 		case "333333333333":
 			a.Filters[fa.LogKey(fa.Home, fa.LogGroup)] = nil
 		case "444444444444":
@@ -98,7 +117,7 @@ func states() ([]org.Account, func(string) *fa.Account, map[string]bool) {
 		case "666666666666":
 			// Only the management account's organization trail, as a
 			// member sees it (DescribeTrails includes shadow trails).
-			tr := fa.NewTrail(fa.Home, mgmt, "org-trail", "aws-controltower/CloudTrailLogs-x1")
+			tr := fa.NewTrail(fa.Home, mgmt, "org-trail", orgLogGroup)
 			tr.IsOrganizationTrail = aws.Bool(true)
 			a.Trails = []cttypes.Trail{tr}
 			a.Status = map[string]*cloudtrail.GetTrailStatusOutput{*tr.TrailARN: {IsLogging: aws.Bool(true)}}

@@ -1,9 +1,7 @@
 package orgcmd
 
 // This file is the one place that reads an *audit.Report for --org: the
-// verdict, the gap codes, and covered_by. When the audit core reports the
-// member view itself (covered_by, the chain read in the owner account),
-// coveredBy is the one function to re-point.
+// verdict, the gap codes, and covered_by.
 
 import (
 	"errors"
@@ -16,25 +14,13 @@ import (
 	"github.com/trailwatch/trailwatch/internal/org"
 )
 
-// CoveredBy names the organization trail, owned by another account, whose
-// chain an account is judged through.
-type CoveredBy struct {
-	TrailARN string `json:"trail_arn"`
-	Account  string `json:"owner_account"`
-	Region   string `json:"region"` // the trail's home region
-}
+// CoveredBy is the audit's covered_by: the trail, owned by or delivering
+// to another account, whose chain an account is judged through.
+type CoveredBy = audit.CoveredBy
 
-// coveredBy is the organization trail of another account that the report's
-// chain runs through, or nil when the account has its own chain (or none).
-// Until the audit reports it, it comes from the reported trail: an
-// organization trail whose owner is not the audited account.
-func coveredBy(r *audit.Report) *CoveredBy {
-	t := r.Facts.Trail
-	if t == nil || !t.Organization || t.Owner == "" || t.Owner == r.Account {
-		return nil
-	}
-	return &CoveredBy{TrailARN: t.ARN, Account: t.Owner, Region: t.HomeRegion}
-}
+// coveredBy is the report's covered_by (nil when the account has its own
+// chain, or none).
+func coveredBy(r *audit.Report) *CoveredBy { return r.CoveredBy }
 
 // trailName is the reported chain's trail, for the text table.
 func trailName(r *audit.Report) string {

@@ -102,7 +102,7 @@ func auditAccount(ctx context.Context, e *Estate, a org.Account, strict bool) Ac
 		return *bad
 	}
 	defer e.forget(a.ID)
-	r, err := audit.Run(ctx, env.Audit, audit.Options{Strict: strict})
+	r, err := audit.Run(ctx, env.Audit, audit.Options{Strict: strict, Reach: env.Reach, Owners: env.Owners})
 	if err != nil {
 		return failed(a, e.Region, fmt.Errorf("audit: %w", err))
 	}
