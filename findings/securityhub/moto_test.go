@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sort"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,6 +25,7 @@ func TestMain(m *testing.M) { motoserver.Main(m) }
 type hubs struct {
 	t       *testing.T
 	base    aws.Config
+	mu      sync.Mutex // Import asks for clients from several goroutines
 	clients map[string]*securityhub.Client
 }
 
@@ -33,6 +35,8 @@ func newHubs(t *testing.T) *hubs {
 }
 
 func (h *hubs) client(account string) *securityhub.Client {
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	if c, ok := h.clients[account]; ok {
 		return c
 	}

@@ -83,5 +83,10 @@ func auditCheck(r *audit.Report) verify.Check {
 		}
 		c.Detail = "could not tell: the audit could not read " + strings.Join(reads, "; ")
 	}
+	if cov := r.CoveredBy; cov != nil {
+		// The filter, alarm and topic live there: so do the checks and the
+		// firing that prove them.
+		c.Detail += fmt.Sprintf("; the account is covered by trail %s, whose chain lives in account %s: run trailwatch verify there", cov.TrailARN, cov.Account)
+	}
 	return c
 }
