@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/trailwatch/trailwatch/chain"
+	"github.com/trailwatch/trailwatch/internal/safe"
 )
 
 // Options tunes the audit.
@@ -182,7 +183,7 @@ type gathered struct {
 
 func (g *gathered) gather(ctx context.Context, c Clients) error {
 	// Round 1.
-	var wg sync.WaitGroup
+	var wg safe.Group
 	var trails []cttypes.Trail
 	wg.Go(func() {
 		out, err := c.STS().GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
@@ -363,7 +364,7 @@ func (g *gathered) readKeys(ctx context.Context, c Clients) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	var wg sync.WaitGroup
+	var wg safe.Group
 	for _, kd := range keys {
 		wg.Go(func() {
 			out, err := g.kmsFor(ctx, c, kd.account, kd.region).DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(kd.id)})

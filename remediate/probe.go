@@ -9,6 +9,7 @@ import (
 
 	"github.com/trailwatch/trailwatch/chain"
 	"github.com/trailwatch/trailwatch/internal/awserr"
+	"github.com/trailwatch/trailwatch/internal/safe"
 	"github.com/trailwatch/trailwatch/plan"
 )
 
@@ -34,7 +35,7 @@ func Lookup(ctx context.Context, p *plan.Plan, c Clients) (plan.Lookups, error) 
 	var out plan.Lookups
 	var mu sync.Mutex
 	run := func(kinds ...plan.Kind) error {
-		var wg sync.WaitGroup
+		var wg safe.Group
 		errs := make([]error, len(steps))
 		for i, s := range steps {
 			if !slices.Contains(kinds, s.Address.Kind) {

@@ -13,11 +13,12 @@ package verify
 import (
 	"context"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+
+	"github.com/trailwatch/trailwatch/internal/safe"
 )
 
 // DefaultMaxDeliveryAge is how old the trail's last delivery to CloudWatch
@@ -87,7 +88,7 @@ func Run(ctx context.Context, c Clients, targets []Target, o Options) ([]TargetR
 		}
 	}
 
-	var wg sync.WaitGroup
+	var wg safe.Group
 	for _, t := range targets {
 		if t.Trail == nil || trails[t.Trail.ARN] != nil {
 			continue

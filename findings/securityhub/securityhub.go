@@ -25,6 +25,7 @@ import (
 
 	"github.com/trailwatch/trailwatch/findings"
 	"github.com/trailwatch/trailwatch/findings/asff"
+	"github.com/trailwatch/trailwatch/internal/safe"
 )
 
 // API is the one call the import makes.
@@ -91,13 +92,11 @@ func Import(ctx context.Context, fs []findings.Finding, clientFor ClientFor) (*R
 		mu       sync.Mutex
 		res      = &Result{}
 		failures []indexed
-		wg       sync.WaitGroup
+		wg       safe.Group
 		sem      = make(chan struct{}, concurrency)
 	)
 	for _, g := range groups {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			n, failed := importGroup(ctx, clientFor, g.account, g.region, g.items)
@@ -105,7 +104,7 @@ func Import(ctx context.Context, fs []findings.Finding, clientFor ClientFor) (*R
 			res.Imported += n
 			failures = append(failures, failed...)
 			mu.Unlock()
-		}()
+		})
 	}
 	wg.Wait()
 

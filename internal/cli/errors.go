@@ -19,6 +19,7 @@ import (
 	"github.com/trailwatch/trailwatch/internal/exitcode"
 	"github.com/trailwatch/trailwatch/internal/interrupt"
 	"github.com/trailwatch/trailwatch/internal/localfile"
+	"github.com/trailwatch/trailwatch/internal/safe"
 	"github.com/trailwatch/trailwatch/internal/term"
 	"github.com/trailwatch/trailwatch/plan"
 )
@@ -127,6 +128,10 @@ func (e *internalError) Error() string {
 // recovered builds the internalError for a recovered panic; it must be
 // called from the deferred function that recovered.
 func recovered(v any) *internalError {
+	if p, ok := v.(safe.Panic); ok {
+		// Raised again by a safe.Group: where names the goroutine's fault.
+		return &internalError{value: p.Value, where: p.Where}
+	}
 	pcs := make([]uintptr, 32)
 	n := runtime.Callers(3, pcs)
 	frames := runtime.CallersFrames(pcs[:n])

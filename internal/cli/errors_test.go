@@ -15,6 +15,7 @@ import (
 
 	"github.com/trailwatch/trailwatch/internal/exitcode"
 	"github.com/trailwatch/trailwatch/internal/interrupt"
+	"github.com/trailwatch/trailwatch/internal/safe"
 	"github.com/trailwatch/trailwatch/internal/term"
 )
 
@@ -110,6 +111,36 @@ func TestPanicIsInternalError(t *testing.T) {
 	var doc errorDoc
 	if err := json.Unmarshal(out.Bytes(), &doc); err != nil || doc.Error.Kind != KindInternal {
 		t.Errorf("stdout %q (%v)", out.String(), err)
+	}
+}
+
+// A panic in a goroutine (the audit's reads run in a safe.Group) is the
+// same internal error, naming where the goroutine failed; without the
+// group Go would end the process with exit 2.
+func TestGoroutinePanicIsInternalError(t *testing.T) {
+	app := func(io *term.IO) *cli.App {
+		a := NewApp(io)
+		a.Commands = append(a.Commands, &cli.Command{Name: "boom",
+			Action: func(*cli.Context) error {
+				var g safe.Group
+				g.Go(func() {
+					var m map[string]int
+					m["x"]++
+				})
+				g.Wait()
+				return nil
+			}})
+		return a
+	}
+	io, _, _, errOut := term.Test(false)
+	code := runApp(context.Background(), []string{"trailwatch", "boom"}, io, app)
+	if code != exitcode.Error {
+		t.Errorf("exit %d, want 1", code)
+	}
+	msg := errOut.String()
+	if !strings.HasPrefix(msg, "trailwatch: internal error: assignment to entry in nil map at ") || !strings.Contains(msg, "errors_test.go:") ||
+		strings.Count(msg, " at ") != 1 {
+		t.Errorf("stderr %q", msg)
 	}
 }
 

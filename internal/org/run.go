@@ -3,6 +3,8 @@ package org
 import (
 	"context"
 	"sync"
+
+	"github.com/trailwatch/trailwatch/internal/safe"
 )
 
 // DefaultConcurrency is how many accounts are worked on at once unless
@@ -33,6 +35,7 @@ func Each[T any](ctx context.Context, accounts []Account, concurrency int, fn fu
 	next := make(chan int)
 	var mu sync.Mutex // serialises done
 	var wg sync.WaitGroup
+	var crashed *safe.Panic // the first account whose fn panicked
 	for range concurrency {
 		wg.Add(1)
 		go func() {
@@ -41,8 +44,15 @@ func Each[T any](ctx context.Context, accounts []Account, concurrency int, fn fu
 				var r T
 				if ctx.Err() != nil {
 					r = skipped(accounts[i])
-				} else {
-					r = fn(ctx, accounts[i])
+				} else if p := safe.Capture(func() { r = fn(ctx, accounts[i]) }); p != nil {
+					// Go on draining, so the sender never blocks; the
+					// panic is raised once every worker is done.
+					mu.Lock()
+					if crashed == nil {
+						crashed = p
+					}
+					mu.Unlock()
+					continue
 				}
 				results[i] = r
 				if done != nil {
@@ -58,5 +68,8 @@ func Each[T any](ctx context.Context, accounts []Account, concurrency int, fn fu
 	}
 	close(next)
 	wg.Wait()
+	if crashed != nil {
+		panic(*crashed)
+	}
 	return results
 }
