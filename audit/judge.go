@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -624,7 +625,12 @@ func (g *gathered) subscription(c *candidate, a *chain.Alarm, tp *topicData, up 
 // unknownRead describes a read that was denied or failed. owner is the
 // account that owns the resource when it is not the audited one.
 func (g *gathered) unknownRead(l LinkName, service, op, resource, owner string, err error) UnknownRead {
-	u := UnknownRead{Link: l, API: op, Action: awserr.Action(service, op), Resource: resource, Message: err.Error()}
+	// Explain turns the SDK's chain into the call, the endpoint and the
+	// cause ("could not reach ...: connection refused").
+	u := UnknownRead{Link: l, API: op, Action: awserr.Action(service, op), Resource: resource, Message: awserr.Explain(err)}
+	if st := awserr.HTTPStatus(err); st != 0 && !strings.Contains(u.Message, strconv.Itoa(st)) {
+		u.Message += fmt.Sprintf(" (HTTP %d)", st)
+	}
 	if awserr.IsDenied(err) {
 		u.Message = "access denied: " + awserr.Message(err)
 	} else if awserr.IsThrottle(err) {
