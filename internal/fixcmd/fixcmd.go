@@ -217,7 +217,7 @@ func applyCommand(streams func() *term.IO) *cli.Command {
 		}, append(cliflags.OutputFlags(), append(cliflags.AWSFlags(), cliflags.ChainRoleFlag())...)...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
-				return fmt.Errorf("apply takes one argument, the plan FILE written by 'trailwatch plan --out FILE'")
+				return cliflags.Usage(c.Command, fmt.Errorf("apply takes one argument, the plan FILE written by 'trailwatch plan --out FILE'"))
 			}
 			o, err := baseOptions(c, streams())
 			if err != nil {
