@@ -103,6 +103,57 @@ func scenarios() []scenario {
 				{Id: aws.String("e1"), Expression: aws.String("FILL(m1, 0)"), ReturnData: aws.Bool(true)},
 			}
 		}, verdict: "gaps", gaps: []audit.Code{audit.AlarmCannotFire}},
+		// CloudWatch's alarm evaluation (CloudWatch user guide, "Evaluating
+		// an alarm", "Configuring how CloudWatch alarms treat missing
+		// data"; PutMetricAlarm in the API reference).
+		{file: "alarm-needs-three-periods.json", mutate: func(a *fa.Account) {
+			m := &a.Alarms[fa.Home][0]
+			m.EvaluationPeriods, m.DatapointsToAlarm = aws.Int32(3), aws.Int32(3)
+		}, verdict: "gaps", gaps: []audit.Code{audit.AlarmCannotFire}},
+		{file: "alarm-less-than-threshold.json", mutate: func(a *fa.Account) {
+			a.Alarms[fa.Home][0].ComparisonOperator = cwtypes.ComparisonOperatorLessThanThreshold
+		}, verdict: "gaps", gaps: []audit.Code{audit.AlarmCannotFire}},
+		{file: "alarm-unit-mismatch.json", mutate: func(a *fa.Account) {
+			a.Alarms[fa.Home][0].Unit = cwtypes.StandardUnitSeconds
+		}, verdict: "gaps", gaps: []audit.Code{audit.AlarmCannotFire}},
+		{file: "alarm-dimensions-mismatch.json", mutate: func(a *fa.Account) {
+			a.Alarms[fa.Home][0].Dimensions = []cwtypes.Dimension{{Name: aws.String("Trail"), Value: aws.String("main-trail")}}
+		}, verdict: "gaps", gaps: []audit.Code{audit.AlarmCannotFire}},
+		{file: "alarm-ignores-missing-data.json", mutate: func(a *fa.Account) {
+			a.Alarms[fa.Home][0].TreatMissingData = aws.String("ignore")
+		}, verdict: "gaps", gaps: []audit.Code{audit.AlarmCannotFire}},
+		{file: "filter-metric-value-zero.json", mutate: func(a *fa.Account) {
+			a.Filters[lg][0].MetricTransformations[0].MetricValue = aws.String("0")
+		}, verdict: "gaps", gaps: []audit.Code{audit.AlarmCannotFire}},
+		{file: "metric-math-constant.json", mutate: func(a *fa.Account) {
+			m := &a.Alarms[fa.Home][0]
+			m.MetricName, m.Namespace, m.Statistic, m.Period = nil, nil, "", nil
+			m.Metrics = []cwtypes.MetricDataQuery{
+				{Id: aws.String("m1"), ReturnData: aws.Bool(false), MetricStat: &cwtypes.MetricStat{
+					Metric: &cwtypes.Metric{MetricName: aws.String(fa.MetricName), Namespace: aws.String(fa.Namespace)}, Period: aws.Int32(300), Stat: aws.String("Sum")}},
+				{Id: aws.String("e1"), Expression: aws.String("FILL(m1, 0) * 0 + 5"), ReturnData: aws.Bool(true)},
+			}
+		}, verdict: "gaps", gaps: []audit.Code{audit.AlarmCannotFire}},
+		// Only AlarmActions run on the transition to ALARM (PutMetricAlarm:
+		// AlarmActions, OKActions, InsufficientDataActions).
+		{file: "alarm-ok-actions-only.json", mutate: func(a *fa.Account) {
+			m := &a.Alarms[fa.Home][0]
+			m.OKActions, m.AlarmActions = m.AlarmActions, nil
+		}, verdict: "gaps", gaps: []audit.Code{audit.AlarmNotNotifying}},
+		{file: "topic-deleted.json", mutate: func(a *fa.Account) {
+			delete(a.Topics, topic)
+			delete(a.Subs, topic)
+		}, verdict: "gaps", gaps: []audit.Code{audit.AlarmNotNotifying}},
+		// CloudWatch alarms notify topics in their own region only
+		// (CloudWatch user guide, "Using Amazon SNS notifications").
+		{file: "topic-other-region.json", mutate: func(a *fa.Account) {
+			a.Alarms[fa.Home][0].AlarmActions = []string{fa.TopicARN("eu-west-1", fa.AccountID, fa.TopicName)}
+		}, verdict: "gaps", gaps: []audit.Code{audit.AlarmNotNotifying}},
+		{file: "topic-key-disabled.json", mutate: func(a *fa.Account) {
+			key := "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+			a.Topics[topic]["KmsMasterKeyId"] = key
+			a.Keys = map[string]*fa.Key{key: {Manager: "CUSTOMER", State: "Disabled", Policy: `{"Version":"2012-10-17","Statement":[{"Sid":"cloudwatch","Effect":"Allow","Principal":{"Service":"cloudwatch.amazonaws.com"},"Action":["kms:Decrypt","kms:GenerateDataKey*"],"Resource":"*"}]}`}}
+		}, verdict: "gaps", gaps: []audit.Code{audit.AlarmNotNotifying}},
 		// Issue 10: a topic CloudWatch cannot publish to.
 		{file: "topic-policy-denies-cloudwatch.json", mutate: func(a *fa.Account) {
 			a.Topics[topic]["Policy"] = `{"Version":"2012-10-17","Statement":[{"Sid":"owner","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sns:Publish","Resource":"*"}]}`
