@@ -15,6 +15,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"sync"
@@ -237,4 +238,16 @@ func importError(r *Result) error {
 		lines = append(lines, fmt.Sprintf("%s (account %s, %s): %s", f.ID, f.Account, f.Region, reason))
 	}
 	return fmt.Errorf("Security Hub import: %d imported, %d failed:\n  %s", r.Imported, len(r.Failed), strings.Join(lines, "\n  "))
+}
+
+// ImportAndReport imports fs and says on w how many were imported (a
+// command's standard output keeps only its report, so w is its standard
+// error). When some were not, the error carries the counts and names each.
+func ImportAndReport(ctx context.Context, w io.Writer, fs []findings.Finding, clientFor ClientFor) error {
+	res, err := Import(ctx, fs, clientFor)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "Security Hub: %d finding(s) imported, 0 failed\n", res.Imported)
+	return nil
 }

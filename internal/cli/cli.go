@@ -103,7 +103,7 @@ func commands(io *term.IO) []*cli.Command {
 	cmds = append(cmds, verifycmd.Command(streams, pattern.ExampleRecords))
 	cmds = append(cmds, controlscmd.Command(streams))
 	// audit, plan and fix also work over a whole organization (--org).
-	orgcmd.Extend(cmds, streams)
+	orgcmd.Extend(cmds, streams, Version)
 	return cmds
 }
 

@@ -12,39 +12,21 @@ import (
 	shsdk "github.com/aws/aws-sdk-go-v2/service/securityhub"
 
 	"github.com/trailwatch/trailwatch/findings"
-	"github.com/trailwatch/trailwatch/findings/asff"
-	findingscsv "github.com/trailwatch/trailwatch/findings/csv"
-	"github.com/trailwatch/trailwatch/findings/junit"
-	"github.com/trailwatch/trailwatch/findings/ocsf"
+	"github.com/trailwatch/trailwatch/findings/formats"
 	"github.com/trailwatch/trailwatch/findings/securityhub"
 	"github.com/trailwatch/trailwatch/internal/awsx"
 	"github.com/trailwatch/trailwatch/internal/cliflags"
 )
 
 func writeFindings(w io.Writer, format cliflags.Format, fs []findings.Finding) error {
-	switch format {
-	case cliflags.OCSF:
-		return ocsf.Write(w, fs)
-	case cliflags.ASFF:
-		return asff.Write(w, fs)
-	case cliflags.JUnit:
-		return junit.Write(w, fs)
-	case cliflags.CSV:
-		return findingscsv.Write(w, fs)
-	}
-	return fmt.Errorf("no findings writer for --output %s", format)
+	return formats.Write(w, string(format), fs)
 }
 
 // importFindings sends the findings to Security Hub and says on errOut how
 // many were imported (stdout keeps only the report). When some were not, the
 // error carries the counts and names each one.
 func importFindings(ctx context.Context, errOut io.Writer, fs []findings.Finding, clientFor securityhub.ClientFor) error {
-	res, err := securityhub.Import(ctx, fs, clientFor)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(errOut, "Security Hub: %d finding(s) imported, 0 failed\n", res.Imported)
-	return nil
+	return securityhub.ImportAndReport(ctx, errOut, fs, clientFor)
 }
 
 // hubClient is the Security Hub client for the audited account: the

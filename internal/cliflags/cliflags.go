@@ -102,6 +102,9 @@ const (
 // them as extra to OutputFlags, OutputFrom and ParseFormat.
 var FindingFormats = []Format{OCSF, ASFF, JUnit, CSV}
 
+// IsFindings reports whether f is one of FindingFormats.
+func (f Format) IsFindings() bool { return slices.Contains(FindingFormats, f) }
+
 // OutputFlags are --output and --no-color; --output accepts text, json and
 // the extra formats.
 func OutputFlags(extra ...Format) []cli.Flag {

@@ -19,6 +19,9 @@ type Env struct {
 	// Owners supplies a covering chain's report, shared across accounts
 	// (audit.Options.Owners); nil: the audit reads it through Reach.
 	Owners func(ctx context.Context, cov *audit.CoveredBy, opts audit.Options) (*audit.Report, error)
+	// Factory is the account's AWS configuration, for other services
+	// (Security Hub); nil for fakes.
+	Factory *awsx.Factory
 }
 
 // factoryWriters adapts awsx.Factory's concrete clients to remediate.Clients.
@@ -34,7 +37,7 @@ func (w factoryWriters) S3(r string) remediate.S3API                 { return w.
 
 // EnvFromFactory wraps a factory.
 func EnvFromFactory(f *awsx.Factory) *Env {
-	return &Env{Audit: f.AuditClients(), Writers: factoryWriters{f}}
+	return &Env{Audit: f.AuditClients(), Writers: factoryWriters{f}, Factory: f}
 }
 
 // connectAWS loads the AWS configuration and checks that AWS answers the

@@ -12,8 +12,10 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	shsdk "github.com/aws/aws-sdk-go-v2/service/securityhub"
 
 	"github.com/trailwatch/trailwatch/audit"
+	"github.com/trailwatch/trailwatch/findings/securityhub"
 	"github.com/trailwatch/trailwatch/internal/awsx"
 	"github.com/trailwatch/trailwatch/internal/fixcmd"
 	"github.com/trailwatch/trailwatch/internal/org"
@@ -160,4 +162,17 @@ func (e *Estate) forget(account string) {
 	if e.Forget != nil {
 		e.Forget(account)
 	}
+}
+
+// hubClient is securityhub.ClientFor over the organization: an account's
+// Security Hub with that account's credentials.
+func (e *Estate) hubClient(ctx context.Context, account, region string) (securityhub.API, error) {
+	env, err := e.Reach(ctx, account)
+	if err != nil {
+		return nil, err
+	}
+	if env.Factory == nil {
+		return nil, fmt.Errorf("account %s: no AWS configuration to reach Security Hub with", account)
+	}
+	return shsdk.NewFromConfig(env.Factory.Config(), func(o *shsdk.Options) { o.Region = region }), nil
 }

@@ -38,7 +38,7 @@ func Flags() []cli.Flag {
 // Extend adds the --org flags to the audit, plan and fix commands among
 // cmds and makes them run over the organization when --org is given; other
 // commands are left as they are.
-func Extend(cmds []*cli.Command, streams func() *term.IO) {
+func Extend(cmds []*cli.Command, streams func() *term.IO, version string) {
 	for _, c := range cmds {
 		switch c.Name {
 		case "audit", "plan", "fix":
@@ -54,7 +54,7 @@ func Extend(cmds []*cli.Command, streams func() *term.IO) {
 				}
 				return single(ctx)
 			}
-			return run(ctx, name, streams())
+			return run(ctx, name, streams(), version)
 		}
 	}
 }
@@ -71,11 +71,14 @@ func setWithoutOrg(c *cli.Context) []string {
 
 // refused are flags that make no sense across an organization.
 var refused = map[string][]string{
-	"audit": {"evidence", "evidence-out"},
-	"plan":  {"out"},
+	// --org reaches every account, a chain's owner and a topic's account
+	// included, through --org-role: --chain-role has nothing to add.
+	"audit": {"evidence", "evidence-out", cliflags.ChainRole},
+	"plan":  {"out", cliflags.ChainRole},
+	"fix":   {cliflags.ChainRole},
 }
 
-func run(c *cli.Context, name string, io *term.IO) error {
+func run(c *cli.Context, name string, io *term.IO, version string) error {
 	if err := cliflags.NoArgs(c); err != nil {
 		return err
 	}
@@ -88,6 +91,7 @@ func run(c *cli.Context, name string, io *term.IO) error {
 	if err != nil {
 		return err
 	}
+	o.Version = version
 	switch name {
 	case "audit":
 		return RunAudit(c.Context, o)
@@ -100,7 +104,11 @@ func run(c *cli.Context, name string, io *term.IO) error {
 
 // options reads and checks the flags of an --org run.
 func options(c *cli.Context, io *term.IO) (Options, error) {
-	format, err := cliflags.OutputFrom(c)
+	var extra []cliflags.Format
+	if c.Command.Name == "audit" {
+		extra = cliflags.FindingFormats
+	}
+	format, err := cliflags.OutputFrom(c, extra...)
 	if err != nil {
 		return Options{}, err
 	}
@@ -129,6 +137,9 @@ func options(c *cli.Context, io *term.IO) (Options, error) {
 	t.Settings = s
 	o := Options{IO: io, Format: format, Color: cliflags.Color(c, io), Strict: c.Bool("strict"), Concurrency: n,
 		Connect: Connect(t), Prompter: prompt.New(io.In, io.Out)}
+	if c.Command.Name == "audit" {
+		o.SecurityHub = c.Bool("security-hub")
+	}
 	if c.Command.Name != "audit" {
 		if o.Choices, err = fixcmd.ChoicesFrom(c); err != nil {
 			return Options{}, err

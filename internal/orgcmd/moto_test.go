@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"io"
 	"net/http"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/trailwatch/trailwatch/internal/awsx"
@@ -529,5 +531,56 @@ func TestAuditOrgAbsorbsThrottling(t *testing.T) {
 	}
 	if e.throttled != 7 {
 		t.Errorf("%d calls throttled, want 7: the faults did not fire", e.throttled)
+	}
+}
+
+// audit --org writes findings for every account (issue 13) and, with
+// --security-hub, imports each account's finding into that account's
+// Security Hub through its own role (BatchImportFindings takes only the
+// caller's account's findings).
+func TestAuditOrgFindingsIntoSecurityHub(t *testing.T) {
+	e, ids := mixed(t)
+	accounts := []string{ids["management"], ids["prod"], ids["dev"], ids["sandbox"]}
+	for _, id := range accounts {
+		// Security Hub takes findings only once enabled in the account.
+		hub := securityhub.NewFromConfig(e.as(id).Factory.Config())
+		if _, err := hub.EnableSecurityHub(e.ctx, &securityhub.EnableSecurityHubInput{}); err != nil {
+			t.Fatalf("enable Security Hub in %s: %v", id, err)
+		}
+	}
+	code, out, errOut := e.cli("audit", "--org", "--exclude-accounts", ids["legacy"], "--output", "junit", "--security-hub")
+	if code != 2 {
+		t.Fatalf("exit %d, want 2 (gaps)\n%s\n%s", code, out, errOut)
+	}
+	var suites struct {
+		Cases []struct {
+			Name    string    `xml:"name,attr"`
+			Failure *struct{} `xml:"failure"`
+		} `xml:"testsuite>testcase"`
+	}
+	if err := xml.Unmarshal([]byte(out), &suites); err != nil {
+		t.Fatalf("junit: %v\n%s", err, out)
+	}
+	failures := 0
+	for _, c := range suites.Cases {
+		if c.Failure != nil {
+			failures++
+		}
+	}
+	if len(suites.Cases) != 4 || failures != 2 {
+		t.Errorf("junit: %d cases, %d failures; want 4 accounts, 2 with gaps\n%s", len(suites.Cases), failures, out)
+	}
+	if !strings.Contains(errOut, "Security Hub: 4 finding(s) imported") {
+		t.Errorf("stderr %q", errOut)
+	}
+	for _, id := range accounts {
+		hub := securityhub.NewFromConfig(e.as(id).Factory.Config())
+		got, err := hub.GetFindings(e.ctx, &securityhub.GetFindingsInput{})
+		if err != nil {
+			t.Fatalf("GetFindings in %s: %v", id, err)
+		}
+		if len(got.Findings) != 1 || aws.ToString(got.Findings[0].AwsAccountId) != id {
+			t.Errorf("account %s holds %d finding(s), want its own one", id, len(got.Findings))
+		}
 	}
 }

@@ -5,8 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/trailwatch/trailwatch/audit"
+	"github.com/trailwatch/trailwatch/findings"
+	"github.com/trailwatch/trailwatch/findings/formats"
+	"github.com/trailwatch/trailwatch/findings/securityhub"
 	"github.com/trailwatch/trailwatch/internal/cliflags"
 	"github.com/trailwatch/trailwatch/internal/org"
 	"github.com/trailwatch/trailwatch/internal/progress"
@@ -32,6 +36,11 @@ type Options struct {
 	Connect  func(ctx context.Context) (*Estate, error)
 	Prompter prompt.Prompter
 	Apply    remediate.Options
+
+	// SecurityHub (audit) imports each account's findings into Security
+	// Hub in that account; Version stamps the findings.
+	SecurityHub bool
+	Version     string
 }
 
 // each runs fn for every account of e, at most o.Concurrency at once, with
@@ -76,21 +85,46 @@ func RunAudit(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
+	at := time.Now()
 	rs := AuditAccounts(ctx, e, o)
 	sum := summarize(e.Caller, e.Region, rs)
-	if o.Format == cliflags.JSON {
+	var fs []findings.Finding
+	for _, r := range rs {
+		if r.Verdict == Failed {
+			// No audit to report: said on stderr, and the exit status is 1.
+			if o.Format.IsFindings() {
+				fmt.Fprintf(o.IO.ErrOut, "trailwatch: account %s (%s): %s\n", r.Account.ID, r.Account.Name, r.Error)
+			}
+			continue
+		}
+		fs = append(fs, findings.FromReport(r.Report, at, o.Version)...)
+	}
+	switch o.Format {
+	case cliflags.JSON:
 		if err := writeJSON(o.IO.Out, docOf(sum, rs)); err != nil {
 			return err
 		}
-	} else {
+	case cliflags.Text:
 		w := o.IO.Out
 		fmt.Fprintf(w, "trailwatch audit --org: %d account(s) of the organization, listed from account %s, region %s\n\n", len(rs), e.Caller, e.Region)
 		writeTable(w, rs, baseColumns(), o.Color)
 		writeProblems(w, rs)
 		writeSummaryLine(w, sum)
+	default:
+		// One finding per control per account, in the accounts' order.
+		if err := formats.Write(o.IO.Out, string(o.Format), fs); err != nil {
+			return fmt.Errorf("write findings: %w", err)
+		}
 	}
 	if ctx.Err() != nil {
 		return interrupted(ctx, ctx.Err())
+	}
+	if o.SecurityHub {
+		// Each account's findings go in through that account's own role:
+		// BatchImportFindings takes only the caller's account's findings.
+		if err := securityhub.ImportAndReport(ctx, o.IO.ErrOut, fs, e.hubClient); err != nil {
+			return interrupted(ctx, err)
+		}
 	}
 	return status(rs, false)
 }
