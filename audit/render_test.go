@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,10 +11,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/trailwatch/trailwatch/audit"
 	fa "github.com/trailwatch/trailwatch/internal/fakeaws"
+	goldenfile "github.com/trailwatch/trailwatch/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -49,23 +48,7 @@ func goldenReports(t *testing.T) map[string]*audit.Report {
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./audit -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
-	}
+	goldenfile.File(t, filepath.Join("testdata", "golden", name), got, *update)
 }
 
 func TestGolden(t *testing.T) {

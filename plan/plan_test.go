@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
-	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -21,26 +20,14 @@ import (
 
 	"github.com/trailwatch/trailwatch/audit/pattern"
 	fa "github.com/trailwatch/trailwatch/internal/fakeaws"
+	goldenfile "github.com/trailwatch/trailwatch/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./plan -update)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
+	goldenfile.File(t, filepath.Join("testdata", name), got, *update)
 }
 
 func TestBuildGolden(t *testing.T) {

@@ -22,6 +22,7 @@ import (
 	"github.com/trailwatch/trailwatch/audit"
 	"github.com/trailwatch/trailwatch/audit/evidence"
 	fa "github.com/trailwatch/trailwatch/internal/fakeaws"
+	goldenfile "github.com/trailwatch/trailwatch/internal/golden"
 )
 
 var update = flag.Bool("update", false, "regenerate testdata/evidence")
@@ -364,22 +365,7 @@ func checkWidth(t *testing.T, text string) {
 // golden compares got with the file at path, or writes it with -update.
 func golden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test ./audit/evidence -update writes it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
-	}
+	goldenfile.File(t, path, got, *update)
 }
 
 // TestMissingResponseIsUnknown: a call the file lacks is unknown, never a

@@ -182,19 +182,28 @@ type proofCase struct {
 // namesOf returns the event names e can match (finite) or false when e
 // does not limit them to a list.
 func namesOf(e expr) ([]string, bool) {
-	switch e := e.(type) {
-	case cond:
-		if isEventName(e.Sel) && e.Op == opEq {
-			if v := e.Val; v.Kind == valNumber || v.Kind == valString && !strings.HasPrefix(v.Text, "*") && !(len(v.Text) > 1 && strings.HasSuffix(v.Text, "*")) {
+	return valuesOf(e, func(c cond) ([]string, bool) {
+		if isEventName(c.Sel) && c.Op == opEq {
+			if v := c.Val; v.Kind == valNumber || v.Kind == valString && !isWildcard(v.Text) {
 				return []string{v.Text}, true
 			}
 		}
 		return nil, false
+	})
+}
+
+// valuesOf is the finite list of values e lets through, as leaf reads
+// them off one condition: an && keeps what all its limiting operands
+// allow, an || limits only when every operand does.
+func valuesOf(e expr, leaf func(cond) ([]string, bool)) ([]string, bool) {
+	switch e := e.(type) {
+	case cond:
+		return leaf(e)
 	case andExpr:
 		var out []string
 		finite := false
 		for _, k := range e.All {
-			ns, ok := namesOf(k)
+			ns, ok := valuesOf(k, leaf)
 			if !ok {
 				continue
 			}
@@ -208,7 +217,7 @@ func namesOf(e expr) ([]string, bool) {
 	case orExpr:
 		var out []string
 		for _, k := range e.Any {
-			ns, ok := namesOf(k)
+			ns, ok := valuesOf(k, leaf)
 			if !ok {
 				return nil, false
 			}
@@ -217,6 +226,11 @@ func namesOf(e expr) ([]string, bool) {
 		return out, true
 	}
 	return nil, false
+}
+
+// isWildcard: a leading or trailing * makes a value a pattern, not a name.
+func isWildcard(v string) bool {
+	return strings.HasPrefix(v, "*") || len(v) > 1 && strings.HasSuffix(v, "*")
 }
 
 func intersect(a, b []string) []string {

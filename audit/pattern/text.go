@@ -36,41 +36,14 @@ func proveText(filter, mustCatch *Pattern, must expr) Implication {
 
 // sourcesOf returns the event sources e can match (finite), like namesOf.
 func sourcesOf(e expr) ([]string, bool) {
-	switch e := e.(type) {
-	case cond:
-		if len(e.Sel) == 1 && e.Sel[0].Kind == stepKey && e.Sel[0].Key == "eventSource" && e.Op == opEq {
-			if v := e.Val; v.Kind == valString && !strings.HasPrefix(v.Text, "*") && !(len(v.Text) > 1 && strings.HasSuffix(v.Text, "*")) {
+	return valuesOf(e, func(c cond) ([]string, bool) {
+		if len(c.Sel) == 1 && c.Sel[0].Kind == stepKey && c.Sel[0].Key == "eventSource" && c.Op == opEq {
+			if v := c.Val; v.Kind == valString && !isWildcard(v.Text) {
 				return []string{v.Text}, true
 			}
 		}
 		return nil, false
-	case andExpr:
-		var out []string
-		finite := false
-		for _, k := range e.All {
-			ns, ok := sourcesOf(k)
-			if !ok {
-				continue
-			}
-			if !finite {
-				out, finite = ns, true
-				continue
-			}
-			out = intersect(out, ns)
-		}
-		return out, finite
-	case orExpr:
-		var out []string
-		for _, k := range e.Any {
-			ns, ok := sourcesOf(k)
-			if !ok {
-				return nil, false
-			}
-			out = union(out, ns)
-		}
-		return out, true
-	}
-	return nil, false
+	})
 }
 
 // evalFixed evaluates e on a record of which only the top-level members in

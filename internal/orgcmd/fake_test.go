@@ -3,7 +3,6 @@ package orgcmd_test
 import (
 	"context"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,12 +15,12 @@ import (
 	cwltypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/smithy-go"
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/trailwatch/trailwatch/internal/cliflags"
 	"github.com/trailwatch/trailwatch/internal/exitcode"
 	fa "github.com/trailwatch/trailwatch/internal/fakeaws"
 	"github.com/trailwatch/trailwatch/internal/fixcmd"
+	goldenfile "github.com/trailwatch/trailwatch/internal/golden"
 	"github.com/trailwatch/trailwatch/internal/org"
 	"github.com/trailwatch/trailwatch/internal/orgcmd"
 	"github.com/trailwatch/trailwatch/internal/term"
@@ -130,22 +129,7 @@ func states() ([]org.Account, func(string) *fa.Account, map[string]bool) {
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
-	}
+	goldenfile.File(t, filepath.Join("testdata", name), []byte(got), *update)
 }
 
 func TestAuditGolden(t *testing.T) {
