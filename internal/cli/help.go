@@ -31,6 +31,9 @@ var examples = map[string][]example{
 		{"Audit the account the default credentials reach", "trailwatch audit --region eu-west-1"},
 		{"Audit another account through a role, as JSON for a script", "trailwatch audit --assume-role arn:aws:iam::111122223333:role/audit --output json"},
 		{"Keep the responses, and audit them again later without AWS", "trailwatch audit --evidence-out evidence.json\ntrailwatch audit --evidence evidence.json"},
+		{"A member account covered by the organization trail: read its chain in the management account", "trailwatch audit --chain-role arn:aws:iam::999988887777:role/trailwatch-audit"},
+		{"Every account of the organization, from its management account", "trailwatch audit --org"},
+		{"Findings for a CI report view", "trailwatch audit --output junit > trailwatch.xml"},
 	},
 	"trailwatch plan": {
 		{"Preview the changes; nothing is written", "trailwatch plan --email secops@example.com"},
