@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
@@ -654,6 +655,14 @@ func (g *gathered) warnings(c *candidate) []Warning {
 	td := c.td
 	if td == nil {
 		return out
+	}
+	// A trail that delivers but has not for a day: CloudTrail delivers
+	// within minutes of activity, and an account (an organization trail
+	// above all) is rarely silent that long; verify checks it closely.
+	if s := td.status.v; td.status.err == nil && s != nil && td.lgARN != "" {
+		if at := s.LatestCloudWatchLogsDeliveryTime; at != nil && g.opts.now().Sub(*at) > staleDelivery {
+			add(WarnDeliveryStale, td.name(), "the trail last delivered to CloudWatch Logs at %s, more than a day ago; trailwatch verify checks delivery", at.UTC().Format(time.RFC3339))
+		}
 	}
 	if s := td.selectors.v; td.selectors.err == nil && s != nil {
 		if v := chain.JudgeEvents(s.EventSelectors, s.AdvancedEventSelectors); len(v.Excluded) > 0 {

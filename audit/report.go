@@ -53,6 +53,7 @@ const (
 	WarnSingleRegionTrail = "SINGLE_REGION_TRAIL"
 	WarnTagsUnread        = "TAGS_UNREAD"
 	WarnOtherAlarms       = "OTHER_ALARMS_CANNOT_NOTIFY"
+	WarnDeliveryStale     = "DELIVERY_STALE"
 )
 
 // Link is one step of the reported chain as the user sees it.

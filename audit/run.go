@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
@@ -42,6 +43,9 @@ type Options struct {
 	// (the central Security topic). nil: the audit reads only through c,
 	// and what lives elsewhere is unknown unless its policy lets c read it.
 	Reach func(ctx context.Context, account string) (Clients, error)
+	// Now is the audit's clock (nil: time.Now), for how old the trail's
+	// last delivery is.
+	Now func() time.Time
 	// Trail limits the audit to the trail with this ARN: the owner-account
 	// half of a covered account's audit.
 	Trail string
@@ -50,6 +54,17 @@ type Options struct {
 	// auditing it itself: a run over an organization audits each chain
 	// once and judges every member it covers by that report.
 	Owners func(ctx context.Context, cov *CoveredBy, opts Options) (*Report, error)
+}
+
+// staleDelivery is how old a last delivery to CloudWatch Logs may be before
+// the audit warns.
+const staleDelivery = 24 * time.Hour
+
+func (o Options) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
 }
 
 func (o Options) withDefaults() Options {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
@@ -270,6 +271,13 @@ func TestRun(t *testing.T) {
 		{name: "LessThan comparison that one event meets", mutate: fns(alarm(func(m *cwtypes.MetricAlarm) {
 			m.ComparisonOperator, m.Threshold = cwtypes.ComparisonOperatorLessThanThreshold, aws.Float64(2)
 		})), want: summary{Verdict: "gaps", Chain: "PPPPPFPP", Gaps: codes(audit.AlarmCannotFire)}},
+		// Delivery that stopped a day ago is a warning; verify checks it.
+		{name: "last delivery two days ago", mutate: fns(func(a *fa.Account) {
+			a.Status[trailARN].LatestCloudWatchLogsDeliveryTime = aws.Time(time.Now().Add(-48 * time.Hour))
+		}), want: summary{Verdict: "compliant", Chain: "PPPPPPPP", Warnings: []string{audit.WarnDeliveryStale}}},
+		{name: "last delivery an hour ago", mutate: fns(func(a *fa.Account) {
+			a.Status[trailARN].LatestCloudWatchLogsDeliveryTime = aws.Time(time.Now().Add(-time.Hour))
+		}), want: summary{Verdict: "compliant", Chain: "PPPPPPPP"}},
 		{name: "DescribeAlarms denied", mutate: fns(deny("DescribeAlarms", "AccessDenied")),
 			want: summary{Verdict: "unknown", Chain: "PPPPPUUU", Unknown: []string{"cloudwatch:DescribeAlarms"}}},
 
