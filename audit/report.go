@@ -52,7 +52,6 @@ const (
 	WarnTopicUndecided    = "TOPIC_ACCESS_UNDECIDED"
 	WarnSingleRegionTrail = "SINGLE_REGION_TRAIL"
 	WarnTagsUnread        = "TAGS_UNREAD"
-	WarnOtherAlarms       = "OTHER_ALARMS_CANNOT_NOTIFY"
 	WarnDeliveryStale     = "DELIVERY_STALE"
 )
 
