@@ -60,6 +60,7 @@ func Unreachable(member *Report, err error) *Report {
 func OwnerOptions(opts Options, cov *CoveredBy) Options {
 	opts.Trail = cov.TrailARN
 	opts.Owners = nil
+	opts.rounds = nil
 	return opts
 }
 
@@ -151,4 +152,11 @@ func (g *gathered) kmsFor(ctx context.Context, c Clients, account, region string
 		}
 	}
 	return c.KMS(region)
+}
+
+// sync waits at a round's start for the other audits of a RunControls.
+func (g *gathered) sync() {
+	if g.opts.rounds != nil {
+		g.opts.rounds.wait()
+	}
 }

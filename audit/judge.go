@@ -91,7 +91,7 @@ func better(a, b *candidate) bool {
 
 func (g *gathered) report() *Report {
 	r := &Report{
-		Account: g.account, Caller: g.caller, Region: g.region, Controls: slices.Clone(g.opts.Control.Names), Strict: g.opts.Strict,
+		Account: g.account, Caller: g.caller, Region: g.region, Control: g.opts.Control.ID, Title: g.opts.Control.Title, Controls: slices.Clone(g.opts.Control.Names), Strict: g.opts.Strict,
 		Chain: []Link{}, Gaps: []Gap{}, Warnings: []Warning{}, Unknown: []UnknownRead{},
 	}
 	cands := g.candidates()

@@ -36,58 +36,144 @@ const detailIndent = "           "
 // used only when color is true.
 func WriteText(w io.Writer, r *Report, color bool) error {
 	bw := bufio.NewWriter(w)
-	paint := func(code, s string) string {
-		if !color {
-			return s
+	t := texter{w: bw, color: color}
+	t.header(r.Account, r.Region, r.Strict)
+	fmt.Fprintln(bw, controlsLine(r.Controls))
+	t.covered(r.CoveredBy)
+	fmt.Fprintln(bw, "\nChain:")
+	t.links(r, r.Chain)
+	t.warnings(r.Warnings)
+	t.unknown(r)
+	fmt.Fprintln(bw)
+	fmt.Fprintln(bw, t.paint(ansiBold, "Verdict:")+" "+t.verdict(r)+".")
+	return bw.Flush()
+}
+
+// WriteMultiText writes the audit of several controls: the links they
+// share once, then each control's own links, warnings and unknown reads,
+// and the verdict over all of them, in Width columns.
+func WriteMultiText(w io.Writer, m *Multi, color bool) error {
+	bw := bufio.NewWriter(w)
+	t := texter{w: bw, color: color}
+	t.header(m.Account, m.Region, m.Strict)
+	var ids []string
+	for _, r := range m.Reports {
+		ids = append(ids, r.Control)
+	}
+	fmt.Fprintln(bw, wrap.Hanging("Controls: ", fmt.Sprintf("%d CIS monitoring controls: %s", len(ids), strings.Join(ids, ", ")), Width))
+	if len(m.Reports) > 0 {
+		t.covered(m.Reports[0].CoveredBy)
+	}
+	if len(m.Shared) > 0 {
+		fmt.Fprintln(bw, "\nShared by every control:")
+		t.links(m.Reports[0], m.Shared)
+	}
+	var good, bad, unknown []string
+	for _, r := range m.Reports {
+		fmt.Fprintln(bw)
+		head := "CIS " + r.Control
+		fmt.Fprintln(bw, strings.Replace(wrap.Hanging("", head+" "+r.Title+" ("+otherNumbers(r)+")", Width), head, t.paint(ansiBold, head), 1))
+		t.links(r, m.ownLinks(r))
+		t.warnings(r.Warnings)
+		t.unknown(r)
+		fmt.Fprintln(bw, "  "+t.verdict(r))
+		switch {
+		case r.Compliant == nil:
+			unknown = append(unknown, r.Control)
+		case *r.Compliant:
+			good = append(good, r.Control)
+		default:
+			bad = append(bad, r.Control)
 		}
-		return code + s + ansiReset
 	}
-	acct := r.Account
-	if acct == "" {
-		acct = "(unknown)"
+	fmt.Fprintln(bw)
+	v, code := "NOT COMPLIANT", ansiRed
+	switch {
+	case m.Compliant == nil:
+		v, code = "UNKNOWN", ansiYellow
+	case *m.Compliant:
+		v, code = "COMPLIANT", ansiGreen
 	}
-	head := fmt.Sprintf("trailwatch audit: account %s, region %s", acct, r.Region)
-	if r.Strict {
+	var parts []string
+	for _, p := range []struct {
+		label string
+		ids   []string
+	}{{"compliant", good}, {"with gaps", bad}, {"unknown", unknown}} {
+		if len(p.ids) > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s (%s)", len(p.ids), p.label, strings.Join(p.ids, ", ")))
+		}
+	}
+	// Wrapped as plain text; the escapes take no columns.
+	line := wrap.Hanging("", "Verdict: "+v+": "+strings.Join(parts, "; ")+".", Width)
+	line = strings.Replace(line, "Verdict: "+v, t.paint(ansiBold, "Verdict:")+" "+t.paint(code, v), 1)
+	fmt.Fprintln(bw, line)
+	return bw.Flush()
+}
+
+// texter writes the parts of a text report.
+type texter struct {
+	w     io.Writer
+	color bool
+}
+
+func (t texter) paint(code, s string) string {
+	if !t.color {
+		return s
+	}
+	return code + s + ansiReset
+}
+
+func (t texter) header(account, region string, strict bool) {
+	if account == "" {
+		account = "(unknown)"
+	}
+	head := fmt.Sprintf("trailwatch audit: account %s, region %s", account, region)
+	if strict {
 		head += ", strict"
 	}
-	fmt.Fprintln(bw, head)
-	fmt.Fprintln(bw, controlsLine(r.Controls))
-	if cov := r.CoveredBy; cov != nil {
-		kind := "trail"
-		if cov.Organization {
-			kind = "organization trail"
-		}
-		line := fmt.Sprintf("Covered by: %s %s of account %s; its chain lives in account %s", kind, chain.TrailName(cov.TrailARN), chain.AccountOf(cov.TrailARN), cov.Account)
-		if cov.Via != "" {
-			line += ", read there as " + grantee(cov.Via)
-		} else {
-			line += ", which this audit could not read"
-		}
-		fmt.Fprintln(bw, wrap.Hanging("", line+".", Width))
-	}
+	fmt.Fprintln(t.w, head)
+}
 
-	fmt.Fprintln(bw, "\nChain:")
+func (t texter) covered(cov *CoveredBy) {
+	if cov == nil {
+		return
+	}
+	kind := "trail"
+	if cov.Organization {
+		kind = "organization trail"
+	}
+	line := fmt.Sprintf("Covered by: %s %s of account %s; its chain lives in account %s", kind, chain.TrailName(cov.TrailARN), chain.AccountOf(cov.TrailARN), cov.Account)
+	if cov.Via != "" {
+		line += ", read there as " + grantee(cov.Via)
+	} else {
+		line += ", which this audit could not read"
+	}
+	fmt.Fprintln(t.w, wrap.Hanging("", line+".", Width))
+}
+
+// links writes links of r, one a line with its resource, and why under it.
+func (t texter) links(r *Report, links []Link) {
 	said := ""
-	for _, l := range r.Chain {
+	for _, l := range links {
 		var label string
 		switch l.Status {
 		case Passed:
-			label = paint(ansiGreen, fmt.Sprintf("%-7s", "PASS"))
+			label = t.paint(ansiGreen, fmt.Sprintf("%-7s", "PASS"))
 		case Missing:
-			label = paint(ansiRed, fmt.Sprintf("%-7s", "MISSING"))
+			label = t.paint(ansiRed, fmt.Sprintf("%-7s", "MISSING"))
 		case Failed:
-			label = paint(ansiRed, fmt.Sprintf("%-7s", "FAILED"))
+			label = t.paint(ansiRed, fmt.Sprintf("%-7s", "FAILED"))
 		case Blocked:
 			label = fmt.Sprintf("%-7s", "BLOCKED")
 		default:
-			label = paint(ansiYellow, fmt.Sprintf("%-7s", "UNKNOWN"))
+			label = t.paint(ansiYellow, fmt.Sprintf("%-7s", "UNKNOWN"))
 		}
 		line := fmt.Sprintf("  %s  %-18s", label, chain.InfoOf(l.Name).Title)
 		if l.Resource != "" {
 			// Columns are counted without the label's colour.
 			line += "  " + wrap.From(shortName(l.Resource, r.Account, r.Region), resourceColumn, resourceColumn, Width)
 		}
-		fmt.Fprintln(bw, strings.TrimRight(line, " "))
+		fmt.Fprintln(t.w, strings.TrimRight(line, " "))
 		// The gap's code stands first in the detail; colour goes on after
 		// wrapping, since escapes take no columns.
 		detail, code := l.Detail, string(chain.CodeFor(l.Name, l.Status))
@@ -107,60 +193,67 @@ func WriteText(w io.Writer, r *Report, color bool) error {
 		if detail != "" {
 			text := wrap.Hanging(detailIndent, detail, Width)
 			if code != "" {
-				text = strings.Replace(text, code, paint(ansiRed, code), 1)
+				text = strings.Replace(text, code, t.paint(ansiRed, code), 1)
 			}
-			fmt.Fprintln(bw, text)
+			fmt.Fprintln(t.w, text)
 		}
 	}
+}
 
-	if len(r.Warnings) > 0 {
-		fmt.Fprintln(bw, "\nWarnings:")
-		for _, wr := range r.Warnings {
-			fmt.Fprintln(bw, "  "+paint(ansiYellow, wr.Code))
-			fmt.Fprintln(bw, wrap.Hanging("    ", wr.Message, Width))
-		}
+func (t texter) warnings(ws []Warning) {
+	if len(ws) == 0 {
+		return
 	}
-	if len(r.Unknown) > 0 {
-		fmt.Fprintln(bw, "\nCould not read:")
-		for _, u := range r.Unknown {
-			what := u.Action
-			if u.Resource != "" {
-				what += " on " + shortName(u.Resource, r.Account, r.Region)
-			}
-			title := chain.InfoOf(u.Link).Title + ":"
-			text := wrap.Hanging("  ", title+" "+what, Width)
-			fmt.Fprintln(bw, strings.Replace(text, title, paint(ansiYellow, title), 1))
-			msg := u.Message
-			if who := whoGrants(r, u); who != "" && strings.HasPrefix(u.Message, "access denied") {
-				msg += "; grant " + u.Action + " to " + who
-			}
-			fmt.Fprintln(bw, wrap.Hanging("    ", msg, Width))
-		}
+	fmt.Fprintln(t.w, "\nWarnings:")
+	for _, wr := range ws {
+		fmt.Fprintln(t.w, "  "+t.paint(ansiYellow, wr.Code))
+		fmt.Fprintln(t.w, wrap.Hanging("    ", wr.Message, Width))
 	}
+}
 
-	fmt.Fprintln(bw)
-	var v string
+func (t texter) unknown(r *Report) {
+	if len(r.Unknown) == 0 {
+		return
+	}
+	fmt.Fprintln(t.w, "\nCould not read:")
+	for _, u := range r.Unknown {
+		what := u.Action
+		if u.Resource != "" {
+			what += " on " + shortName(u.Resource, r.Account, r.Region)
+		}
+		title := chain.InfoOf(u.Link).Title + ":"
+		text := wrap.Hanging("  ", title+" "+what, Width)
+		fmt.Fprintln(t.w, strings.Replace(text, title, t.paint(ansiYellow, title), 1))
+		msg := u.Message
+		if who := whoGrants(r, u); who != "" && strings.HasPrefix(u.Message, "access denied") {
+			msg += "; grant " + u.Action + " to " + who
+		}
+		fmt.Fprintln(t.w, wrap.Hanging("    ", msg, Width))
+	}
+}
+
+// verdict says r's verdict: COMPLIANT, NOT COMPLIANT with the gap codes, or
+// UNKNOWN with the count of reads it lacks.
+func (t texter) verdict(r *Report) string {
 	switch {
 	case r.Compliant == nil:
 		them := "them"
 		if len(r.Unknown) == 1 {
 			them = "it"
 		}
-		v = paint(ansiYellow, "UNKNOWN") + ": " + count(len(r.Unknown), "read") + " could not be made, and the verdict needs " + them
+		return t.paint(ansiYellow, "UNKNOWN") + ": " + count(len(r.Unknown), "read") + " could not be made, and the verdict needs " + them
 	case *r.Compliant:
-		v = paint(ansiGreen, "COMPLIANT")
-	default:
-		var codes []string
-		for _, g := range r.Gaps {
-			codes = append(codes, string(g.Code))
-		}
-		v = paint(ansiRed, "NOT COMPLIANT") + ": " + count(len(r.Gaps), "gap") + " (" + strings.Join(codes, ", ") + ")"
-		if len(r.Unknown) > 0 {
-			v += "; " + count(len(r.Unknown), "read") + " could not be made"
-		}
+		return t.paint(ansiGreen, "COMPLIANT")
 	}
-	fmt.Fprintln(bw, paint(ansiBold, "Verdict:")+" "+v+".")
-	return bw.Flush()
+	var codes []string
+	for _, g := range r.Gaps {
+		codes = append(codes, string(g.Code))
+	}
+	v := t.paint(ansiRed, "NOT COMPLIANT") + ": " + count(len(r.Gaps), "gap") + " (" + strings.Join(codes, ", ") + ")"
+	if len(r.Unknown) > 0 {
+		v += "; " + count(len(r.Unknown), "read") + " could not be made"
+	}
+	return v
 }
 
 // controlsLine names the control in each catalogue, breaking lines only
@@ -185,6 +278,24 @@ func controlsLine(names []string) string {
 		n += w
 	}
 	return b.String()
+}
+
+// otherNumbers names r's control in the catalogues other than CIS
+// v1.4–v5, briefly: "v1.2 3.1, v6+ 5.1, CloudWatch.2".
+func otherNumbers(r *Report) string {
+	var out []string
+	for _, n := range r.Controls {
+		switch {
+		case strings.HasSuffix(n, " "+r.Control) && strings.Contains(n, "v1.4"):
+		case strings.HasPrefix(n, "CIS AWS Foundations "):
+			out = append(out, strings.TrimPrefix(n, "CIS AWS Foundations "))
+		case strings.HasPrefix(n, "CIS "):
+			out = append(out, strings.TrimPrefix(n, "CIS "))
+		default:
+			out = append(out, strings.TrimPrefix(n, "AWS Security Hub "))
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // count says "1 gap", "2 gaps".
@@ -253,11 +364,37 @@ func grantee(caller string) string {
 	return caller
 }
 
+// WriteMultiJSON writes the audit of several controls as one JSON
+// document: the overall verdict, the shared links and each control's report
+// (as WriteJSON writes it).
+func WriteMultiJSON(w io.Writer, m *Multi) error {
+	out := *m
+	out.Reports = make([]*Report, len(m.Reports))
+	for i, r := range m.Reports {
+		out.Reports[i] = normalized(r)
+	}
+	if out.Shared == nil {
+		out.Shared = []Link{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(&out)
+}
+
 // WriteJSON writes the report as indented JSON. The keys "compliant" (true,
 // false or null when unknown), "account", "gaps" (objects with "code" and
 // "message"), "warnings" and "unknown" are stable; the last three and
 // "chain" are always arrays, never null.
 func WriteJSON(w io.Writer, r *Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(normalized(r))
+}
+
+// normalized is r with its lists as arrays, never null.
+func normalized(r *Report) *Report {
 	out := *r
 	if out.Chain == nil {
 		out.Chain = []Link{}
@@ -274,8 +411,5 @@ func WriteJSON(w io.Writer, r *Report) error {
 	if out.Controls == nil {
 		out.Controls = []string{}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(&out)
+	return &out
 }

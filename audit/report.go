@@ -98,8 +98,12 @@ type Report struct {
 	Account string `json:"account"`
 	// Caller is the identity the audit ran as (sts:GetCallerIdentity's
 	// Arn): who needs a permission an unknown read lacked.
-	Caller    string        `json:"caller,omitempty"`
-	Region    string        `json:"region"`
+	Caller string `json:"caller,omitempty"`
+	Region string `json:"region"`
+	// Control is the control's CIS v1.4–v5 number ("4.5"), Title its
+	// name; Controls its number in each catalogue.
+	Control   string        `json:"control"`
+	Title     string        `json:"title"`
 	Controls  []string      `json:"controls"`
 	Compliant *bool         `json:"compliant"`
 	Strict    bool          `json:"strict"`

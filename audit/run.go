@@ -54,6 +54,10 @@ type Options struct {
 	// auditing it itself: a run over an organization audits each chain
 	// once and judges every member it covers by that report.
 	Owners func(ctx context.Context, cov *CoveredBy, opts Options) (*Report, error)
+
+	// rounds lines up the read rounds of the audits RunControls runs at
+	// once, so that their shared reads overlap.
+	rounds *barrier
 }
 
 // staleDelivery is how old a last delivery to CloudWatch Logs may be before
@@ -110,6 +114,10 @@ func (o Options) withDefaults() Options {
 func Run(ctx context.Context, c Clients, opts Options) (*Report, error) {
 	opts = opts.withDefaults()
 	g := &gathered{region: c.Region(), opts: opts, reached: map[string]*reach{}}
+	if opts.rounds != nil {
+		// An audit that ends early, or errs, stops holding the others.
+		defer opts.rounds.leave()
+	}
 	if err := g.gather(ctx, c); err != nil {
 		return nil, err
 	}
@@ -230,6 +238,7 @@ func (g *gathered) gather(ctx context.Context, c Clients) error {
 	g.sortTrails(trails)
 
 	// Round 2.
+	g.sync()
 	g.groups = map[lgKey]*groupData{}
 	g.regions = map[string]*regionData{}
 	region := func(r string) *regionData {
@@ -285,6 +294,7 @@ func (g *gathered) gather(ctx context.Context, c Clients) error {
 	g.judgeFilters()
 	g.findAlarms()
 
+	g.sync()
 	// Round 3: alarm tags, and the topics of the alarms that bear on the
 	// control, and trailwatch's own topic.
 	g.alarmTags = map[string]*result[map[string]string]{}
@@ -376,7 +386,11 @@ func (g *gathered) readKeys(ctx context.Context, c Clients) error {
 		}
 		tp.key = keys[k]
 	}
+	// Rounds 4 and 5 are passed by every audit of a RunControls together,
+	// whether it has keys to read or not.
+	g.sync()
 	if len(keys) == 0 {
+		g.sync()
 		return nil
 	}
 	var wg safe.Group
@@ -393,6 +407,7 @@ func (g *gathered) readKeys(ctx context.Context, c Clients) error {
 		})
 	}
 	wg.Wait()
+	g.sync()
 	for _, kd := range keys {
 		if kd.desc.err != nil || aws.ToString(kd.desc.v.Arn) == "" || kd.desc.v.KeyManager == kmstypes.KeyManagerTypeAws {
 			continue

@@ -11,6 +11,7 @@ import (
 	awsarn "github.com/aws/aws-sdk-go-v2/aws/arn"
 
 	"github.com/trailwatch/trailwatch/audit"
+	"github.com/trailwatch/trailwatch/catalog"
 )
 
 // CloudTrailChanges is the control today's audit checks: a metric filter and
@@ -26,6 +27,20 @@ var CloudTrailChanges = Control{
 	Severity:    Low,
 }
 
+// controlOf is the finding's control for a report's CIS number (4.5 when
+// the report names none). Security Hub rates CloudWatch.1–14 Low.
+func controlOf(id string) Control {
+	if id == "" || id == CloudTrailChanges.CISv14 {
+		return CloudTrailChanges
+	}
+	c, err := catalog.Lookup(id)
+	if err != nil {
+		return CloudTrailChanges // the audit only reports catalogued controls
+	}
+	return Control{ID: "cis-" + c.CIS, Title: "Ensure a log metric filter and alarm exist for " + c.Title,
+		CISv12: c.CISv12, CISv14: c.CIS, CISv6: c.CISv6, SecurityHub: c.SecurityHub, Severity: Low}
+}
+
 // FromReport converts one audit report into its findings: one, for the
 // control the report covers. at is when the audit ran; version is
 // trailwatch's.
@@ -33,7 +48,7 @@ func FromReport(r *audit.Report, at time.Time, version string) []Finding {
 	f := Finding{
 		AccountID:   r.Account,
 		Region:      r.Region,
-		Control:     CloudTrailChanges,
+		Control:     controlOf(r.Control),
 		Time:        at.UTC(),
 		ToolVersion: version,
 	}

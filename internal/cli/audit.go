@@ -10,6 +10,7 @@ import (
 
 	"github.com/trailwatch/trailwatch/audit"
 	"github.com/trailwatch/trailwatch/audit/evidence"
+	"github.com/trailwatch/trailwatch/chain"
 	"github.com/trailwatch/trailwatch/findings"
 	"github.com/trailwatch/trailwatch/findings/securityhub"
 	"github.com/trailwatch/trailwatch/internal/awsx"
@@ -38,6 +39,9 @@ type auditOptions struct {
 	// SecurityHub imports the findings through HubClient (findings.go).
 	SecurityHub bool
 	HubClient   securityhub.ClientFor
+	// Controls are the controls to audit (--control); none: CIS 4.5, with
+	// the single-control report.
+	Controls []chain.Control
 }
 
 func auditCommand(io *term.IO) *cli.Command {
@@ -46,6 +50,8 @@ func auditCommand(io *term.IO) *cli.Command {
 		&cli.StringFlag{Name: "evidence", Usage: "audit a saved evidence `FILE` instead of AWS (no AWS access at all)", TakesFile: true},
 		&cli.StringFlag{Name: "evidence-out", Usage: "save every AWS response the audit used to `FILE`", TakesFile: true},
 		&cli.BoolFlag{Name: "security-hub", Usage: "also import the findings into AWS Security Hub (ASFF, BatchImportFindings) in the audited account and region"},
+		&cli.StringSliceFlag{Name: "control", Usage: "audit this CIS monitoring control: `ID` is any of its numbers (4.1, 3.1, 5.1, CloudWatch.2) or all; " +
+			"repeat for several (default: 4.5, CloudTrail configuration changes)"},
 	}
 	flags = append(flags, cliflags.OutputFlags(cliflags.FindingFormats...)...)
 	flags = append(flags, cliflags.AWSFlags()...)
@@ -89,6 +95,9 @@ func auditCommand(io *term.IO) *cli.Command {
 			settings := cliflags.SettingsFrom(c)
 			roles, err := cliflags.ChainRoles(c)
 			if err != nil {
+				return cliflags.Usage(c.Command, err)
+			}
+			if opts.Controls, err = controlsFrom(c.StringSlice("control")); err != nil {
 				return cliflags.Usage(c.Command, err)
 			}
 			var factory *awsx.Factory
@@ -138,7 +147,14 @@ func runAudit(ctx context.Context, o auditOptions) error {
 	}
 
 	at := time.Now()
-	report, err := audit.Run(ctx, clients, audit.Options{Strict: o.Strict, Reach: o.Reach})
+	if len(o.Controls) > 1 {
+		return runControls(ctx, o, clients, rec, at)
+	}
+	aopts := audit.Options{Strict: o.Strict, Reach: o.Reach}
+	if len(o.Controls) == 1 {
+		aopts.Control = o.Controls[0]
+	}
+	report, err := audit.Run(ctx, clients, aopts)
 	if err != nil {
 		return interrupted(ctx, fmt.Errorf("audit: %w", err))
 	}
@@ -186,4 +202,82 @@ func verdictStatus(r *audit.Report) error {
 	default:
 		return exitcode.Silent(exitcode.Changes)
 	}
+}
+
+// controlsFrom reads --control: each control once, in the order given;
+// "all" is every control with a chain (4.1–4.15).
+func controlsFrom(ids []string) ([]chain.Control, error) {
+	var out []chain.Control
+	seen := map[string]bool{}
+	for _, id := range ids {
+		var cs []chain.Control
+		if strings.EqualFold(strings.TrimSpace(id), "all") {
+			cs = chain.Catalog()
+		} else {
+			c, err := chain.ControlFor(id)
+			if err != nil {
+				return nil, fmt.Errorf("--control %s: %w", id, err)
+			}
+			cs = []chain.Control{c}
+		}
+		for _, c := range cs {
+			if !seen[c.ID] {
+				seen[c.ID] = true
+				out = append(out, c)
+			}
+		}
+	}
+	return out, nil
+}
+
+// runControls is runAudit for several controls: one audit whose reads they
+// share, one document or report, findings for each, and the exit status
+// over all (1 when any is unknown, else 2 when any has a gap).
+func runControls(ctx context.Context, o auditOptions, clients audit.Clients, rec *evidence.Recorder, at time.Time) error {
+	m, err := audit.RunControls(ctx, clients, o.Controls, audit.Options{Strict: o.Strict, Reach: o.Reach})
+	if err != nil {
+		return interrupted(ctx, fmt.Errorf("audit: %w", err))
+	}
+	var saveErr error
+	if rec != nil {
+		if err := rec.Save(o.EvidenceOut); err != nil {
+			saveErr = fmt.Errorf("save evidence to %s: %w", o.EvidenceOut, err)
+		}
+	}
+	var fs []findings.Finding
+	for _, r := range m.Reports {
+		fs = append(fs, findings.FromReport(r, at, Version)...)
+	}
+	switch o.Format {
+	case cliflags.JSON:
+		err = audit.WriteMultiJSON(o.IO.Out, m)
+	case cliflags.Text:
+		err = audit.WriteMultiText(o.IO.Out, m, o.Color)
+		if err == nil {
+			nextStepControls(o.IO.Out, m, o.NextFlags, o.Evidence != "")
+		}
+	default:
+		err = writeFindings(o.IO.Out, o.Format, fs)
+	}
+	if err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	if saveErr != nil {
+		return saveErr
+	}
+	if o.SecurityHub {
+		if err := importFindings(ctx, o.IO.ErrOut, fs, o.HubClient); err != nil {
+			return interrupted(ctx, err)
+		}
+	}
+	status := error(nil)
+	for _, r := range m.Reports {
+		switch {
+		case r.Compliant == nil:
+			return exitcode.Silent(exitcode.Error)
+		case !*r.Compliant:
+			status = exitcode.Silent(exitcode.Changes)
+		}
+	}
+	return status
 }

@@ -63,3 +63,41 @@ func TestAuditShippedEvidence(t *testing.T) {
 		})
 	}
 }
+
+// audit --control: one control gives its own report; several, one document
+// with a result each, the shared links once, and the exit status over all
+// (issue 12).
+func TestAuditControls(t *testing.T) {
+	file := filepath.Join("..", "..", "testdata", "evidence", "compliant.json")
+	code, out, errOut := run(t, "audit", "--evidence", file, "--control", "CloudWatch.5", "--output", "json")
+	var one struct {
+		Control   string `json:"control"`
+		Compliant *bool  `json:"compliant"`
+	}
+	if err := json.Unmarshal([]byte(out), &one); err != nil || code != 0 || one.Control != "4.5" || one.Compliant == nil || !*one.Compliant {
+		t.Errorf("--control CloudWatch.5: exit %d, %+v (%v)\n%s", code, one, err, errOut)
+	}
+	code, out, errOut = run(t, "audit", "--evidence", file, "--control", "all", "--output", "json")
+	var all struct {
+		Compliant *bool `json:"compliant"`
+		Shared    []any `json:"shared"`
+		Results   []struct {
+			Control   string `json:"control"`
+			Compliant *bool  `json:"compliant"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(out), &all); err != nil {
+		t.Fatalf("not JSON (%v): %s\n%s", err, out, errOut)
+	}
+	if code != 2 || len(all.Results) != 15 || len(all.Shared) != 4 || all.Compliant == nil || *all.Compliant {
+		t.Errorf("--control all: exit %d, %d results, %d shared links, compliant %v", code, len(all.Results), len(all.Shared), all.Compliant)
+	}
+	for _, r := range all.Results {
+		if want := r.Control == "4.5"; r.Compliant == nil || *r.Compliant != want {
+			t.Errorf("CIS %s: compliant %v, want %v (the file has 4.5's chain only)", r.Control, r.Compliant, want)
+		}
+	}
+	if code, _, errOut := run(t, "audit", "--evidence", file, "--control", "4.99"); code != 1 || !strings.Contains(errOut, "4.99") {
+		t.Errorf("--control 4.99: exit %d, %s", code, errOut)
+	}
+}

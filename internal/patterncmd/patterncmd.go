@@ -15,6 +15,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/trailwatch/trailwatch/audit/pattern"
+	"github.com/trailwatch/trailwatch/chain"
 	"github.com/trailwatch/trailwatch/internal/cliflags"
 	"github.com/trailwatch/trailwatch/internal/exitcode"
 	"github.com/trailwatch/trailwatch/internal/term"
@@ -42,6 +43,7 @@ func Command(streams func() *term.IO) *cli.Command {
 				"Exit status: 0 covers (or the message matches), 2 it does not, 1 the pattern is invalid.",
 			Flags: append([]cli.Flag{
 				&cli.StringFlag{Name: "message", Aliases: []string{"m"}, Usage: "test the log message in `FILE` (- for stdin) against the pattern"},
+				&cli.StringFlag{Name: "control", Usage: "judge the pattern for the CIS monitoring control `ID` (any of its numbers: 4.1, 3.1, 5.1, CloudWatch.2)", DefaultText: "4.5"},
 			}, cliflags.OutputFlags()...),
 			Action: func(c *cli.Context) error {
 				if c.NArg() != 1 {
@@ -51,8 +53,15 @@ func Command(streams func() *term.IO) *cli.Command {
 				if err != nil {
 					return err
 				}
+				ctl := chain.CloudTrailChanges()
+				if id := c.String("control"); id != "" {
+					if ctl, err = chain.ControlFor(id); err != nil {
+						return cliflags.Usage(c.Command, fmt.Errorf("--control %s: %w", id, err))
+					}
+				}
 				s := streams()
 				return run(options{
+					Control:     ctl,
 					IO:          s,
 					Pattern:     c.Args().First(),
 					MessageFile: c.String("message"),
@@ -67,6 +76,8 @@ func Command(streams func() *term.IO) *cli.Command {
 
 // options is everything run needs, so tests can call it without flags.
 type options struct {
+	// Control is the control the pattern is judged for (zero: CIS 4.5).
+	Control     chain.Control
 	IO          *term.IO
 	Pattern     string
 	MessageFile string
@@ -77,6 +88,7 @@ type options struct {
 
 // result is the --output json shape.
 type result struct {
+	Control     string       `json:"control"`
 	Pattern     string       `json:"pattern"`
 	Valid       bool         `json:"valid"`
 	Canonical   string       `json:"canonical,omitempty"`
@@ -108,7 +120,10 @@ func run(o options) error {
 		}
 		message = m
 	}
-	res := result{Pattern: o.Pattern, Missed: []missJSON{}}
+	if o.Control.ID == "" {
+		o.Control = chain.CloudTrailChanges()
+	}
+	res := result{Control: o.Control.ID, Pattern: o.Pattern, Missed: []missJSON{}}
 	p, err := pattern.Parse(o.Pattern)
 	if err != nil {
 		var se *pattern.SyntaxError
@@ -125,11 +140,11 @@ func run(o options) error {
 		}
 		return exitcode.Silent(exitcode.Error)
 	}
-	cov := pattern.Covers(p)
+	cov := o.Control.Covers(p)
 	res.Valid = true
 	res.Canonical = p.String()
 	res.Covers = cov.Covers
-	res.Literal = pattern.Literal(p)
+	res.Literal = o.Control.Literal(p)
 	res.TooBroad, res.BroadReason = cov.TooBroad, cov.BroadReason
 	for _, m := range cov.Missed {
 		res.Missed = append(res.Missed, missJSON{Event: m.Event, Reason: m.Reason})
@@ -145,7 +160,7 @@ func run(o options) error {
 			return err
 		}
 	} else {
-		writeText(o.IO.Out, res, o.Color)
+		writeText(o.IO.Out, res, o.Control, o.Color)
 	}
 	if !ok {
 		return exitcode.Silent(exitcode.Changes)
@@ -201,19 +216,27 @@ func yesNo(color, v bool) string {
 	return paint(color, red, "no")
 }
 
-func writeText(w io.Writer, r result, color bool) {
+func writeText(w io.Writer, r result, ctl chain.Control, color bool) {
 	fmt.Fprintf(w, "pattern:   %s\n", r.Pattern)
 	if r.Canonical != r.Pattern {
 		fmt.Fprintf(w, "canonical: %s\n", r.Canonical)
 	}
 	fmt.Fprintf(w, "covers:    %s", yesNo(color, r.Covers))
 	if r.Covers {
-		fmt.Fprint(w, " (matches every CreateTrail, UpdateTrail, DeleteTrail, StartLogging and StopLogging record)")
+		if ctl.ID == "4.5" {
+			fmt.Fprint(w, " (matches every CreateTrail, UpdateTrail, DeleteTrail, StartLogging and StopLogging record)")
+		} else {
+			fmt.Fprintf(w, " (matches every record CIS %s, %s, needs)", ctl.ID, ctl.Title)
+		}
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "literal:   %s", yesNo(color, r.Literal))
-	if !r.Literal {
+	switch {
+	case r.Literal:
+	case ctl.ID == "4.5":
 		fmt.Fprint(w, " (not the CIS text, which Security Hub CloudWatch.5 and --strict require)")
+	default:
+		fmt.Fprint(w, " (not a published text, which Security Hub and --strict require)")
 	}
 	fmt.Fprintln(w)
 	if len(r.Missed) > 0 {
@@ -223,7 +246,11 @@ func writeText(w io.Writer, r result, color bool) {
 		}
 	}
 	if r.TooBroad {
-		fmt.Fprintf(w, "%s     %s (informational: matching more than the five events does not change whether it covers them)\n", paint(color, yellow, "broad:"), r.BroadReason)
+		what := "the control's records"
+		if ctl.ID == "4.5" {
+			what = "the five events"
+		}
+		fmt.Fprintf(w, "%s     %s (informational: matching more than %s does not change whether it covers them)\n", paint(color, yellow, "broad:"), r.BroadReason, what)
 	}
 	if r.Matches != nil {
 		if *r.Matches {

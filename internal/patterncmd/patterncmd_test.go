@@ -69,6 +69,13 @@ func TestPatternTest(t *testing.T) {
 		{"message_matches", false, "", []string{"--message", msg, pattern.CIS}, 0},
 		{"message_stdin_no_match", false, stopLogging, []string{"--message", "-", `{ $.errorCode NOT EXISTS }`}, 2},
 		{"message_json", false, stopLogging, []string{"--output", "json", "--message", "-", narrowed}, 2},
+		// Issue 12: another control, by any of its numbers. The published
+		// v4+ text of 4.1 passes (&& binds tighter, so it catches more than
+		// intended, never less); one narrowed to EC2 misses the rest.
+		{"control_4_1", false, "", []string{"--control", "CloudWatch.2", `{ ($.errorCode ="*UnauthorizedOperation") || ($.errorCode ="AccessDenied*") && ($.sourceIPAddress!="delivery.logs.amazonaws.com") && ($.eventName!="HeadBucket") }`}, 0},
+		{"control_4_1_narrowed", false, "", []string{"--control", "4.1", `{ ($.errorCode = "*UnauthorizedOperation") && ($.eventSource = ec2.amazonaws.com) }`}, 2},
+		{"control_unknown", false, "", []string{"--control", "4.99", pattern.CIS}, 1},
+		{"control_without_filter", false, "", []string{"--control", "4.16", pattern.CIS}, 1},
 		{"no_argument", false, "", nil, 1},
 		{"bad_output", false, "", []string{"--output", "xml", pattern.CIS}, 1},
 	}
