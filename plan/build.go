@@ -146,6 +146,9 @@ func Build(r *audit.Report, c Choices, lk Lookups) (*Plan, error) {
 	if len(r.Unknown) > 0 {
 		return nil, &UnknownError{Reads: r.Unknown}
 	}
+	if want := c.ChainControl().ID; r.Control != "" && r.Control != want {
+		return nil, fmt.Errorf("plan: the audit is of CIS %s, the choices are for CIS %s: audit and plan the same control", r.Control, want)
+	}
 	b := &builder{r: r, c: c.WithDefaults(), lk: lk, closed: map[audit.Code]bool{}}
 	b.p = &Plan{Account: r.Account, Region: r.Region, Choices: c, State: StateOf(r, c, lk)}
 	if r.Compliant != nil && *r.Compliant {

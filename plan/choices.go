@@ -33,6 +33,9 @@ func DefaultBucketName(account, region string) string {
 // Choices are every decision a plan depends on. A saved plan carries them,
 // so what was reviewed is what runs.
 type Choices struct {
+	// Control is the CIS monitoring control the plan serves (any of its
+	// numbers; "" is 4.5): its filter text and default names.
+	Control       string `json:"control,omitempty"`
 	Email         string `json:"email,omitempty"`
 	Subscribe     string `json:"subscribe,omitempty"` // PROTOCOL:ENDPOINT
 	TopicARN      string `json:"topic_arn,omitempty"`
@@ -58,17 +61,32 @@ func (c Choices) Names() chain.Names {
 	return chain.Names{Filter: d.FilterName, Metric: d.MetricName, Namespace: d.Namespace, Alarm: d.AlarmName, Topic: d.TopicName}
 }
 
-// WithDefaults returns c with every empty name set to its default.
+// ChainControl is the control c serves (4.5 when c names none, or one
+// Validate refuses).
+func (c Choices) ChainControl() chain.Control {
+	if strings.TrimSpace(c.Control) == "" {
+		return chain.CloudTrailChanges()
+	}
+	ctl, err := chain.ControlFor(c.Control)
+	if err != nil {
+		return chain.CloudTrailChanges()
+	}
+	return ctl
+}
+
+// WithDefaults returns c with every empty name set to its default: the
+// control's filter, metric and alarm names; one topic for every control.
 func (c Choices) WithDefaults() Choices {
 	def := func(s *string, d string) {
 		if strings.TrimSpace(*s) == "" {
 			*s = d
 		}
 	}
-	def(&c.FilterName, DefaultFilterName)
-	def(&c.MetricName, DefaultMetricName)
-	def(&c.Namespace, DefaultNamespace)
-	def(&c.AlarmName, DefaultAlarmName)
+	d := c.ChainControl().Defaults
+	def(&c.FilterName, d.Filter)
+	def(&c.MetricName, d.Metric)
+	def(&c.Namespace, d.Namespace)
+	def(&c.AlarmName, d.Alarm)
 	def(&c.TopicName, DefaultTopicName)
 	def(&c.LogGroupName, DefaultLogGroupName)
 	def(&c.RoleName, DefaultRoleName)
@@ -217,6 +235,11 @@ func (c Choices) Validate() error {
 	add := func(err error) {
 		if err != nil {
 			errs = append(errs, err)
+		}
+	}
+	if c.Control != "" {
+		if _, err := chain.ControlFor(c.Control); err != nil {
+			add(fmt.Errorf("--control %s: %w", c.Control, err))
 		}
 	}
 	if c.Email != "" {

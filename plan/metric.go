@@ -225,7 +225,7 @@ func (b *builder) putFilter(action Action, name string, m chain.Metric, was stri
 	b.close(audit.LinkMetricFilter)
 }
 
-func (b *builder) ctl() chain.Control { return chain.CloudTrailChanges() }
+func (b *builder) ctl() chain.Control { return b.c.ChainControl() }
 
 // topic chooses the topic the alarm notifies: --topic-arn; else a usable
 // topic that has a confirmed subscriber (the alarm's own first, then
@@ -412,7 +412,7 @@ func (b *builder) alarmStep(action Action, name, topic, topicStep string, fixes 
 			Statistic: chain.WantStatistic, PeriodSeconds: chain.WantPeriod, EvaluationPeriods: chain.WantEvalPeriod, Threshold: chain.WantThreshold,
 			ComparisonOperator: chain.WantComparison, TreatMissingData: chain.WantMissing,
 			TopicARN: topic, Repair: fixes, EnableActions: enable || action == Create,
-			Description: "CIS 4.5 / CloudWatch.5: CloudTrail configuration changed (CreateTrail, UpdateTrail, DeleteTrail, StartLogging, StopLogging). Made by trailwatch."}}})
+			Description: alarmDescription(b.ctl())}}})
 	b.close(audit.LinkAlarm, audit.LinkNotification)
 }
 
@@ -444,4 +444,12 @@ func derefFilter(f *chain.Filter) []chain.Filter {
 		return nil
 	}
 	return []chain.Filter{*f}
+}
+
+// alarmDescription says what the alarm is about, for whoever finds it.
+func alarmDescription(ctl chain.Control) string {
+	if ctl.ID == "4.5" {
+		return "CIS 4.5 / CloudWatch.5: CloudTrail configuration changed (CreateTrail, UpdateTrail, DeleteTrail, StartLogging, StopLogging). Made by trailwatch."
+	}
+	return "CIS " + ctl.ID + ": " + ctl.Title + ". Made by trailwatch."
 }

@@ -86,10 +86,11 @@ func choiceFlags() []cli.Flag {
 		&cli.StringFlag{Name: "email", Category: cat, Usage: "subscribe email `ADDR` to the alarm's topic (stays pending until someone clicks the link)"},
 		&cli.StringFlag{Name: "subscribe", Category: cat, Usage: "subscribe `PROTOCOL:ENDPOINT` to the topic: https://..., sqs:ARN, lambda:ARN, email:ADDR, sms:+E164, ..."},
 		&cli.StringFlag{Name: "topic-arn", Category: cat, Usage: "existing SNS topic `ARN` for the alarm to notify"},
-		&cli.StringFlag{Name: "filter-name", Category: cat, Usage: "metric filter `NAME` (default " + plan.DefaultFilterName + ")"},
-		&cli.StringFlag{Name: "metric-name", Category: cat, Usage: "metric `NAME` (default " + plan.DefaultMetricName + ")"},
+		&cli.StringFlag{Name: "control", Category: cat, Usage: "the CIS monitoring control to plan for: `ID` is any of its numbers (4.1, 3.1, 5.1, CloudWatch.2); its filter text and names are the defaults", DefaultText: "4.5"},
+		&cli.StringFlag{Name: "filter-name", Category: cat, Usage: "metric filter `NAME` (default for 4.5 " + plan.DefaultFilterName + "; each control has its own: trailwatch controls ID)"},
+		&cli.StringFlag{Name: "metric-name", Category: cat, Usage: "metric `NAME` (default for 4.5 " + plan.DefaultMetricName + "; each control has its own: trailwatch controls ID)"},
 		&cli.StringFlag{Name: "namespace", Category: cat, Usage: "metric `NAMESPACE` (default " + plan.DefaultNamespace + ")"},
-		&cli.StringFlag{Name: "alarm-name", Category: cat, Usage: "alarm `NAME` (default " + plan.DefaultAlarmName + ")"},
+		&cli.StringFlag{Name: "alarm-name", Category: cat, Usage: "alarm `NAME` (default for 4.5 " + plan.DefaultAlarmName + "; each control has its own: trailwatch controls ID)"},
 		&cli.StringFlag{Name: "topic-name", Category: cat, Usage: "`NAME` of a topic trailwatch creates (default " + plan.DefaultTopicName + ")"},
 		&cli.StringFlag{Name: "log-group-name", Category: cat, Usage: "`NAME` of a log group trailwatch creates for the trail (default " + plan.DefaultLogGroupName + ")"},
 		&cli.StringFlag{Name: "role-name", Category: cat, Usage: "`NAME` of the role CloudTrail uses to deliver to the log group (default " + plan.DefaultRoleName + ")"},
@@ -103,7 +104,8 @@ func choiceFlags() []cli.Flag {
 
 func choicesFrom(c *cli.Context) plan.Choices {
 	return plan.Choices{
-		Email: c.String("email"), Subscribe: c.String("subscribe"), TopicARN: c.String("topic-arn"),
+		Control: c.String("control"),
+		Email:   c.String("email"), Subscribe: c.String("subscribe"), TopicARN: c.String("topic-arn"),
 		FilterName: c.String("filter-name"), MetricName: c.String("metric-name"), Namespace: c.String("namespace"),
 		AlarmName: c.String("alarm-name"), TopicName: c.String("topic-name"), LogGroupName: c.String("log-group-name"),
 		RoleName: c.String("role-name"), RetentionDays: int32(c.Int("retention-days")), KMSKeyID: c.String("kms-key"),
@@ -284,7 +286,7 @@ func (o Options) planAndShow(ctx context.Context) (audited, *plan.Plan, error) {
 
 // auditNow audits.
 func auditNow(ctx context.Context, env *Env, strict bool, c plan.Choices) (*audit.Report, error) {
-	r, err := audit.Run(ctx, env.Audit, audit.Options{Strict: strict, Names: c.Names(), Reach: env.Reach, Owners: env.Owners})
+	r, err := audit.Run(ctx, env.Audit, audit.Options{Strict: strict, Control: c.ChainControl(), Names: c.Names(), Reach: env.Reach, Owners: env.Owners})
 	if err != nil {
 		return nil, interrupted(ctx, fmt.Errorf("audit: %w", err))
 	}
