@@ -102,19 +102,24 @@ func combine(reports []*Report) *Multi {
 		t := true
 		m.Compliant = &t
 	}
-	same := true
-	for _, r := range reports[1:] {
+	// Only chains share links (CIS 4.16 has none of them).
+	var chains []*Report
+	for _, r := range reports {
+		if r.Link(LinkTrail).Name != "" {
+			chains = append(chains, r)
+		}
+	}
+	same := len(chains) > 0
+	for _, r := range chains {
 		for _, n := range sharedLinks {
-			if r.Link(n) != first.Link(n) {
+			if r.Link(n) != chains[0].Link(n) {
 				same = false
 			}
 		}
 	}
 	if same {
 		for _, n := range sharedLinks {
-			if l := first.Link(n); l.Name != "" {
-				m.Shared = append(m.Shared, l)
-			}
+			m.Shared = append(m.Shared, chains[0].Link(n))
 		}
 	}
 	return m

@@ -118,6 +118,9 @@ func Run(ctx context.Context, c Clients, opts Options) (*Report, error) {
 		// An audit that ends early, or errs, stops holding the others.
 		defer opts.rounds.leave()
 	}
+	if opts.Control.Hub {
+		return runHub(ctx, c, opts)
+	}
 	if err := g.gather(ctx, c); err != nil {
 		return nil, err
 	}

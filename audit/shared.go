@@ -3,12 +3,14 @@ package audit
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
@@ -148,3 +150,24 @@ func (c sharedKMS) DescribeKey(ctx context.Context, in *kms.DescribeKeyInput, o 
 func (c sharedKMS) GetKeyPolicy(ctx context.Context, in *kms.GetKeyPolicyInput, o ...func(*kms.Options)) (*kms.GetKeyPolicyOutput, error) {
 	return once(c.s, "GetKeyPolicy", c.region, in, func() (*kms.GetKeyPolicyOutput, error) { return c.s.inner.KMS(c.region).GetKeyPolicy(ctx, in, o...) })
 }
+
+// SecurityHub passes Security Hub's read through, once, when the wrapped
+// clients have one.
+func (s *shared) SecurityHub(region string) SecurityHubAPI { return sharedHub{s, region} }
+
+type sharedHub struct {
+	s      *shared
+	region string
+}
+
+func (c sharedHub) DescribeHub(ctx context.Context, in *securityhub.DescribeHubInput, o ...func(*securityhub.Options)) (*securityhub.DescribeHubOutput, error) {
+	return once(c.s, "DescribeHub", c.region, in, func() (*securityhub.DescribeHubOutput, error) {
+		hc, ok := c.s.inner.(HubClients)
+		if !ok {
+			return nil, errNoHub
+		}
+		return hc.SecurityHub(c.region).DescribeHub(ctx, in, o...)
+	})
+}
+
+var errNoHub = errors.New("these clients hold no Security Hub read")

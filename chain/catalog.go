@@ -1,7 +1,7 @@
 package chain
 
 import (
-	"fmt"
+	"errors"
 	"strings"
 
 	"github.com/trailwatch/trailwatch/audit/pattern"
@@ -29,16 +29,16 @@ func Catalog() []Control {
 	return out
 }
 
-// ControlFor finds the chain of the control id names (any of its numbers,
-// as catalog.Lookup reads them). A control without a metric filter is an
-// error that says so.
+// ControlFor finds the control id names (any of its numbers, as
+// catalog.Lookup reads them): a chain, or for CIS 4.16 a Control with Hub
+// set and no chain.
 func ControlFor(id string) (Control, error) {
 	c, err := catalog.Lookup(id)
 	if err != nil {
 		return Control{}, err
 	}
 	if !c.HasPattern() {
-		return Control{}, fmt.Errorf("CIS %s (%s) is not checked with a metric filter and an alarm", c.CIS, c.Title)
+		return hubControl(c), nil
 	}
 	if c.CIS == "4.5" {
 		return CloudTrailChanges(), nil
@@ -46,11 +46,32 @@ func ControlFor(id string) (Control, error) {
 	return fromCatalog(c), nil
 }
 
-func fromCatalog(c catalog.Control) Control {
-	must, err := c.MustCatchPattern()
-	if err != nil {
-		panic("chain: the catalog's must-catch pattern of CIS " + c.CIS + " does not parse: " + err.Error()) // a constant
+// Controls is every control of the catalog: the fifteen chains and CIS
+// 4.16 (Security Hub enabled, Hub set).
+func Controls() []Control {
+	var out []Control
+	for _, c := range catalog.All() {
+		if !c.HasPattern() {
+			out = append(out, hubControl(c))
+			continue
+		}
+		if c.CIS == "4.5" {
+			out = append(out, CloudTrailChanges())
+			continue
+		}
+		out = append(out, fromCatalog(c))
 	}
+	return out
+}
+
+// ErrNoChain is the error of what needs a filter for a control without one.
+var ErrNoChain = errors.New("it is not checked with a metric filter and an alarm")
+
+func hubControl(c catalog.Control) Control {
+	return Control{ID: c.CIS, Names: numbers(c), Title: c.Title, Hub: true}
+}
+
+func numbers(c catalog.Control) []string {
 	var names []string
 	if c.CISv12 != "" {
 		names = append(names, "CIS AWS Foundations v1.2 "+c.CISv12)
@@ -59,6 +80,15 @@ func fromCatalog(c catalog.Control) Control {
 	if c.SecurityHub != "" {
 		names = append(names, "AWS Security Hub "+c.SecurityHub)
 	}
+	return names
+}
+
+func fromCatalog(c catalog.Control) Control {
+	must, err := c.MustCatchPattern()
+	if err != nil {
+		panic("chain: the catalog's must-catch pattern of CIS " + c.CIS + " does not parse: " + err.Error()) // a constant
+	}
+	names := numbers(c)
 	var events []string
 	for _, cond := range must.Conditions() {
 		if cond.Selector == "$.eventName" && cond.Op == "=" && !strings.Contains(cond.Value, "*") {

@@ -36,8 +36,11 @@ func TestCatalogControls(t *testing.T) {
 			}
 		})
 	}
-	if _, err := ControlFor("4.16"); err == nil {
-		t.Error("4.16 has no chain")
+	if c, err := ControlFor("4.16"); err != nil || !c.Hub || c.Covers != nil {
+		t.Errorf("4.16: %+v %v, want the control without a chain", c, err)
+	}
+	if n := len(Controls()); n != 16 {
+		t.Errorf("Controls: %d, want 16", n)
 	}
 	if c, err := ControlFor("CloudWatch.5"); err != nil || c.ID != "4.5" || c.Pattern != CloudTrailChanges().Pattern {
 		t.Errorf("CloudWatch.5: %v %v", c.ID, err)

@@ -22,6 +22,9 @@ const (
 	// LinkAccount is not a chain link: it labels an unknown
 	// sts:GetCallerIdentity, which leaves the account ID unknown.
 	LinkAccount LinkName = "account"
+	// LinkSecurityHub is the one link of CIS 4.16, which has no chain:
+	// AWS Security Hub is enabled in the region.
+	LinkSecurityHub LinkName = "security_hub"
 )
 
 // Status of one link as the report shows it.
@@ -58,6 +61,8 @@ const (
 	AlarmCannotFire         Code = "ALARM_CANNOT_FIRE"
 	AlarmNotNotifying       Code = "ALARM_NOT_NOTIFYING"
 	NoConfirmedSubscription Code = "NO_CONFIRMED_SUBSCRIPTION"
+	// SecurityHubNotEnabled is CIS 4.16's gap.
+	SecurityHubNotEnabled Code = "SECURITY_HUB_NOT_ENABLED"
 )
 
 // Info is one row of the link table.
@@ -91,8 +96,11 @@ func InfoOf(name LinkName) Info {
 			return l
 		}
 	}
-	if name == LinkAccount {
+	switch name {
+	case LinkAccount:
 		return Info{Name: name, Title: "Account"}
+	case LinkSecurityHub:
+		return Info{LinkSecurityHub, "Security Hub", SecurityHubNotEnabled, SecurityHubNotEnabled, "AWS Security Hub is not enabled in the region"}
 	}
 	return Info{Name: name, Title: string(name)}
 }

@@ -27,6 +27,9 @@ type Control struct {
 	Related func(*pattern.Pattern) bool
 	// Defaults are the names trailwatch gives what it creates.
 	Defaults Names
+	// Hub: the control is CIS 4.16, AWS Security Hub enabled, which has no
+	// chain (no filter, alarm or topic): its one link is LinkSecurityHub.
+	Hub bool
 	// AlarmWords help recognise an alarm of this control whose metric no
 	// filter publishes any more (its filter was deleted): an alarm whose
 	// name or metric name contains every word of one entry (any case).

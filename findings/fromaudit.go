@@ -37,7 +37,11 @@ func controlOf(id string) Control {
 	if err != nil {
 		return CloudTrailChanges // the audit only reports catalogued controls
 	}
-	return Control{ID: "cis-" + c.CIS, Title: "Ensure a log metric filter and alarm exist for " + c.Title,
+	title := "Ensure a log metric filter and alarm exist for " + c.Title
+	if !c.HasPattern() {
+		title = "Ensure AWS Security Hub is enabled" // 4.16, the one without a chain
+	}
+	return Control{ID: "cis-" + c.CIS, Title: title,
 		CISv12: c.CISv12, CISv14: c.CIS, CISv6: c.CISv6, SecurityHub: c.SecurityHub, Severity: Low}
 }
 

@@ -68,6 +68,7 @@ const (
 	KindTopicPolicy     Kind = "sns_topic_policy"           // policy merge on an existing topic
 	KindSubscription    Kind = "sns_subscription"           // Subscribe
 	KindAlarm           Kind = "cloudwatch_metric_alarm"    // PutMetricAlarm
+	KindSecurityHub     Kind = "securityhub_hub"            // EnableSecurityHub (CIS 4.16)
 )
 
 // Address names the resource a step writes: its kind, its name (or ARN when

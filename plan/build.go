@@ -126,6 +126,7 @@ const (
 	IDTopicPolicy     = "sns.topic_policy"
 	IDSubscription    = "sns.subscription"
 	IDAlarm           = "cloudwatch.alarm"
+	IDSecurityHub     = "securityhub.hub"
 )
 
 // Build turns a report into a plan: for each link that is failed or
@@ -157,6 +158,14 @@ func Build(r *audit.Report, c Choices, lk Lookups) (*Plan, error) {
 	if cov := r.CoveredBy; cov != nil {
 		b.elsewhere(cov)
 		return b.p, nil
+	}
+	if b.c.ChainControl().Hub {
+		// CIS 4.16 is enabled only when the user asked for that control.
+		b.add(Step{ID: IDSecurityHub, Action: Create, Address: Address{Kind: KindSecurityHub, Name: "default", Region: r.Region},
+			Reason: b.reason(chain.LinkSecurityHub), Params: Params{SecurityHub: &SecurityHubParams{}}})
+		b.close(chain.LinkSecurityHub)
+		b.finish()
+		return b.p, b.p.Validate()
 	}
 	if err := b.build(); err != nil {
 		return nil, err

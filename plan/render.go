@@ -133,6 +133,8 @@ func (s Step) Fields() []Field {
 		if a.EnableActions {
 			add("actions_enabled", "false → true")
 		}
+	case p.SecurityHub != nil:
+		add("standards", "none enabled (choose them in Security Hub)")
 	}
 	return f
 }

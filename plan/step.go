@@ -50,6 +50,7 @@ type Params struct {
 	TopicPolicy     *TopicPolicyParams     `json:"sns_topic_policy,omitempty"`
 	Subscription    *SubscriptionParams    `json:"sns_subscription,omitempty"`
 	Alarm           *AlarmParams           `json:"cloudwatch_metric_alarm,omitempty"`
+	SecurityHub     *SecurityHubParams     `json:"securityhub_hub,omitempty"`
 }
 
 // kindOf reports which field is set, and how many are.
@@ -74,6 +75,7 @@ func (p Params) kindOf() (Kind, int) {
 	set(p.TopicPolicy != nil, KindTopicPolicy)
 	set(p.Subscription != nil, KindSubscription)
 	set(p.Alarm != nil, KindAlarm)
+	set(p.SecurityHub != nil, KindSecurityHub)
 	return k, n
 }
 
@@ -220,6 +222,13 @@ type SubscriptionParams struct {
 // repair of trailwatch's own alarm (action update): only the settings in
 // Repair change, to these values, TopicARN joins its alarm actions and its
 // actions are enabled; everything else the user set on it is kept.
+// SecurityHubParams: enable AWS Security Hub in the region (CIS 4.16), and
+// no standard: EnableSecurityHub otherwise turns on AWS's default
+// standards, whose controls need AWS Config and which the user chooses.
+type SecurityHubParams struct {
+	EnableDefaultStandards bool `json:"enable_default_standards"`
+}
+
 type AlarmParams struct {
 	Name               string   `json:"name"`
 	MetricName         string   `json:"metric_name"`

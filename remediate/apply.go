@@ -234,6 +234,8 @@ func (a *applier) step(ctx context.Context, s plan.Step) (outcome, error) {
 		return a.subscription(wctx, region, p.Subscription)
 	case plan.KindAlarm:
 		return a.alarm(wctx, s)
+	case plan.KindSecurityHub:
+		return a.securityHub(wctx, region, p.SecurityHub)
 	}
 	return outcome{}, fmt.Errorf("unknown step kind %s", s.Address.Kind)
 }

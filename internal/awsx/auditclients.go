@@ -3,6 +3,7 @@ package awsx
 import (
 	"context"
 
+	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/trailwatch/trailwatch/audit"
@@ -22,6 +23,11 @@ func (a auditClients) Logs(r string) audit.LogsAPI             { return a.f.Logs
 func (a auditClients) CloudWatch(r string) audit.CloudWatchAPI { return a.f.CloudWatch(r) }
 func (a auditClients) SNS(r string) audit.SNSAPI               { return a.f.SNS(r) }
 func (a auditClients) KMS(r string) audit.KMSAPI               { return a.f.KMS(r) }
+
+// SecurityHub reads whether Security Hub is enabled (CIS 4.16).
+func (a auditClients) SecurityHub(r string) audit.SecurityHubAPI {
+	return securityhub.NewFromConfig(a.f.Config(), func(o *securityhub.Options) { o.Region = r })
+}
 
 type memoSTS struct{ f *Factory }
 

@@ -30,6 +30,9 @@ func nextStep(w io.Writer, r *audit.Report, flags []string, fromEvidence bool) {
 		fmt.Fprintln(w, wrap.Hanging("", fmt.Sprintf("The chain lives in account %s: to close these gaps, run trailwatch fix there, with credentials for account %s.", cov.Account, cov.Account), audit.Width))
 		return
 	}
+	if r.Control != "" && r.Control != "4.5" {
+		flags = append([]string{"--control", r.Control}, flags...)
+	}
 	if fromEvidence {
 		// The file stands for an account this run did not reach.
 		flags = append([]string{"--region", r.Region}, flags...)

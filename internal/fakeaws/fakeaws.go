@@ -23,6 +23,7 @@ import (
 	cwltypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -52,6 +53,9 @@ type Account struct {
 	// name or ARN to a key ARN.
 	Keys    map[string]*Key
 	Aliases map[string]string
+	// Hubs are the regions where Security Hub is enabled, with the time
+	// it was.
+	Hubs map[string]string
 	// Errors by "Operation" or "Operation key" (key as in Call.Key).
 	Errors map[string]error
 
@@ -420,4 +424,23 @@ func (c kmsClient) GetKeyPolicy(ctx context.Context, in *kms.GetKeyPolicyInput, 
 		return nil, err
 	}
 	return &kms.GetKeyPolicyOutput{Policy: aws.String(k.Policy), PolicyName: aws.String("default")}, nil
+}
+
+// SecurityHub answers DescribeHub from Hubs.
+func (a *Account) SecurityHub(region string) audit.SecurityHubAPI { return hubClient{a, region} }
+
+type hubClient struct {
+	a      *Account
+	region string
+}
+
+func (c hubClient) DescribeHub(ctx context.Context, in *securityhub.DescribeHubInput, _ ...func(*securityhub.Options)) (*securityhub.DescribeHubOutput, error) {
+	if err := c.a.serve(ctx, "DescribeHub", c.region, "", ""); err != nil {
+		return nil, err
+	}
+	at, ok := c.a.Hubs[c.region]
+	if !ok {
+		return nil, &smithy.GenericAPIError{Code: "InvalidAccessException", Message: "Account " + c.a.ID + " is not subscribed to AWS Security Hub"}
+	}
+	return &securityhub.DescribeHubOutput{HubArn: aws.String("arn:aws:securityhub:" + c.region + ":" + c.a.ID + ":hub/default"), SubscribedAt: aws.String(at)}, nil
 }

@@ -285,9 +285,20 @@ func identify(r *http.Request) (Call, error) {
 			c.Operation = a
 		} else {
 			c.Protocol = ProtoREST
+			c.Operation = restOperations[c.Service+" "+c.Method+" "+c.Path]
 		}
 	}
 	return c, nil
+}
+
+// restOperations name the REST-JSON calls trailwatch makes besides S3's (whose
+// actions the tests read from the request): Security Hub's, from its API
+// reference's request syntax.
+var restOperations = map[string]string{
+	"securityhub GET /accounts":         "DescribeHub",
+	"securityhub POST /accounts":        "EnableSecurityHub",
+	"securityhub POST /findings/import": "BatchImportFindings",
+	"securityhub POST /findings":        "GetFindings",
 }
 
 // credentialScope returns the IAM service prefix and region from a SigV4

@@ -3,6 +3,8 @@ package fixcmd
 import (
 	"context"
 
+	"github.com/aws/aws-sdk-go-v2/service/securityhub"
+
 	"github.com/trailwatch/trailwatch/audit"
 	"github.com/trailwatch/trailwatch/internal/awsx"
 	"github.com/trailwatch/trailwatch/remediate"
@@ -34,6 +36,9 @@ func (w factoryWriters) SNS(r string) remediate.SNSAPI               { return w.
 func (w factoryWriters) IAM() remediate.IAMAPI                       { return w.f.IAM() }
 func (w factoryWriters) KMS(r string) remediate.KMSAPI               { return w.f.KMS(r) }
 func (w factoryWriters) S3(r string) remediate.S3API                 { return w.f.S3(r) }
+func (w factoryWriters) SecurityHub(r string) remediate.SecurityHubAPI {
+	return securityhub.NewFromConfig(w.f.Config(), func(o *securityhub.Options) { o.Region = r })
+}
 
 // EnvFromFactory wraps a factory.
 func EnvFromFactory(f *awsx.Factory) *Env {

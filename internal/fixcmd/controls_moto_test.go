@@ -2,6 +2,7 @@ package fixcmd_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,14 +17,14 @@ import (
 
 // Issue 12, fix side: from an empty account, the 4.5 bootstrap and then
 // fix --control for every other control leave an account compliant for all
-// fifteen, with one topic and one subscription for every alarm and a filter
+// sixteen, with one topic and one subscription for every alarm and a filter
 // and an alarm per control; a second run writes nothing.
 func TestFixEveryControlOnMoto(t *testing.T) {
 	w := newWorld(t)
 	if r := w.cli(false, "fix", "--yes", "--email", "secops@example.com"); r.code != 0 {
 		t.Fatalf("bootstrap: exit %d\n%s\n%s", r.code, r.out, r.errOut)
 	}
-	for _, c := range chain.Catalog() {
+	for _, c := range chain.Controls() { // 4.16 too: Security Hub enabled
 		if c.ID == "4.5" {
 			continue
 		}
@@ -114,4 +115,34 @@ func control(t *testing.T, id string) chain.Control {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// CIS 4.16: fix enables Security Hub only when that control is asked for,
+// with no standard; a second run writes nothing.
+func TestFixSecurityHubOnMoto(t *testing.T) {
+	w := newWorld(t)
+	if r := w.cli(false, "audit", "--control", "4.16"); r.code != 2 || !strings.Contains(r.out, "SECURITY_HUB_NOT_ENABLED") || !strings.Contains(r.out, "--control 4.16") {
+		t.Fatalf("audit before: exit %d\n%s", r.code, r.out)
+	}
+	if r := w.cli(false, "fix", "--dry-run"); strings.Contains(r.out, "securityhub") {
+		t.Errorf("fix without --control 4.16 plans Security Hub:\n%s", r.out)
+	}
+	if r := w.cli(false, "fix", "--yes", "--control", "CloudWatch.16"); r.code == 0 {
+		t.Errorf("CloudWatch.16 is no Security Hub control id, yet fix accepted it")
+	}
+	if r := w.cli(false, "fix", "--yes", "--control", "4.16"); r.code != 0 {
+		t.Fatalf("fix --control 4.16: exit %d\n%s\n%s", r.code, r.out, r.errOut)
+	}
+	// (moto has no GetEnabledStandards: remediate's unit test checks that
+	// no standard is asked for.)
+	if r := w.cli(false, "audit", "--control", "4.16"); r.code != 0 {
+		t.Errorf("audit after: exit %d\n%s", r.code, r.out)
+	}
+	w.resetOps()
+	if r := w.cli(false, "fix", "--yes", "--control", "4.16"); r.code != 0 {
+		t.Errorf("second fix: exit %d\n%s", r.code, r.errOut)
+	}
+	if ws := w.writes(); len(ws) > 0 {
+		t.Errorf("a second run wrote: %v", ws)
+	}
 }

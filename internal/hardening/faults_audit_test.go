@@ -10,11 +10,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/trailwatch/trailwatch/audit"
+	"github.com/trailwatch/trailwatch/chain"
 	"github.com/trailwatch/trailwatch/internal/awsx"
-
 	"github.com/trailwatch/trailwatch/internal/faultproxy"
 	"github.com/trailwatch/trailwatch/internal/iampolicy"
 	"github.com/trailwatch/trailwatch/internal/motoserver"
@@ -53,6 +54,7 @@ func auditReads(t *testing.T) []string {
 func TestAuditFaultsWithinRetryBudget(t *testing.T) {
 	srv := motoserver.Shared(t)
 	buildChain(t, srv, testaccount.Chain{KMSKey: true}) // encrypted: every read of the audit is made
+	enableHub(t, srv)
 	_, want := runAudit(t, srv.URL)
 
 	p := faultproxy.Start(t, srv.URL)
@@ -68,6 +70,9 @@ func TestAuditFaultsWithinRetryBudget(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("report under faults differs from the one without (-without +with):\n%s", diff)
+	}
+	if res, hub := runAudit(t, p.URL, controlArgs(hubRead)...); res.code != 0 || verdict(hub) != "compliant" {
+		t.Errorf("CIS 4.16 under faults: exit %d, verdict %s\n%s", res.code, verdict(hub), res.stderr)
 	}
 	for i, r := range rules {
 		if r.Fired() != 2 {
@@ -86,6 +91,7 @@ func TestAuditFaultsWithinRetryBudget(t *testing.T) {
 func TestAuditFaultsPastRetryBudget(t *testing.T) {
 	srv := motoserver.Shared(t)
 	c := buildChain(t, srv, testaccount.Chain{KMSKey: true}) // encrypted: every read of the audit is made
+	enableHub(t, srv)
 	resource := map[string]string{
 		"cloudtrail:GetTrailStatus":    c.TrailName,
 		"cloudtrail:GetEventSelectors": c.TrailName,
@@ -101,7 +107,15 @@ func TestAuditFaultsPastRetryBudget(t *testing.T) {
 				p := faultproxy.Start(t, srv.URL)
 				rule := fault.apply(faultproxy.On(action))
 				p.Add(rule)
-				r, err := audit.Run(t.Context(), fastRetryClients(t, srv, p.URL), audit.Options{})
+				opts := audit.Options{}
+				if action == hubRead {
+					hub, err := chain.ControlFor("4.16")
+					if err != nil {
+						t.Fatal(err)
+					}
+					opts.Control = hub
+				}
+				r, err := audit.Run(t.Context(), fastRetryClients(t, srv, p.URL), opts)
 				if err != nil {
 					t.Fatalf("audit.Run: %v", err)
 				}
@@ -185,5 +199,24 @@ func TestAuditIdentityUnreachable(t *testing.T) {
 		if c.Service != "sts" {
 			t.Errorf("the audit went on to call %s", c.Action())
 		}
+	}
+}
+
+// hubRead is CIS 4.16's one read, made only by an audit of that control.
+const hubRead = "securityhub:DescribeHub"
+
+// controlArgs are the audit's arguments that make action's read.
+func controlArgs(action string) []string {
+	if action == hubRead {
+		return []string{"--control", "4.16"}
+	}
+	return nil
+}
+
+// enableHub turns Security Hub on in srv's account, so CIS 4.16 passes.
+func enableHub(t *testing.T, srv *motoserver.Server) {
+	t.Helper()
+	if _, err := securityhub.NewFromConfig(srv.Config(t, home)).EnableSecurityHub(t.Context(), &securityhub.EnableSecurityHubInput{}); err != nil {
+		t.Fatalf("EnableSecurityHub: %v", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/trailwatch/trailwatch/internal/faultproxy"
@@ -40,6 +41,13 @@ func TestPolicyMatchesCalls(t *testing.T) {
 		srv := motoserver.Shared(t)
 		buildChain(t, srv, testaccount.Chain{KMSKey: true}) // encrypted: the key reads are made too
 		got := observedActions(t, srv, "audit")
+		// CIS 4.16 is read only when asked for (Security Hub enabled first,
+		// so the audit passes).
+		hub := securityhub.NewFromConfig(srv.Config(t, home))
+		if _, err := hub.EnableSecurityHub(t.Context(), &securityhub.EnableSecurityHubInput{}); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, observedActions(t, srv, "audit", "--control", "4.16")...)
 		compareActions(t, iampolicy.ModeAudit, got)
 	})
 	t.Run("fix", func(t *testing.T) {
@@ -56,6 +64,8 @@ func TestPolicyMatchesCalls(t *testing.T) {
 		// Issue 5: an account without a trail (bucket and trail created).
 		srv = motoserver.Shared(t)
 		got = append(got, observedBootstrap(t, srv)...)
+		// CIS 4.16, enabled only when asked for.
+		got = append(got, observedActions(t, srv, "fix", "--yes", "--control", "4.16")...)
 		compareActions(t, iampolicy.ModeFix, got)
 	})
 }

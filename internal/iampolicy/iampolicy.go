@@ -37,6 +37,8 @@ var auditActions = []string{
 	// and policy.
 	"kms:DescribeKey",
 	"kms:GetKeyPolicy",
+	// CIS 4.16 (audit --control 4.16 or all): is Security Hub enabled.
+	"securityhub:DescribeHub",
 }
 
 // fixActions are the calls `trailwatch fix` and `apply` make beyond the
@@ -44,6 +46,8 @@ var auditActions = []string{
 // re-check a resource just before writing (remediate/clients.go lists them).
 // The kms reads of the audit (an encrypted topic) also check --kms-key.
 var fixActions = []string{
+	// fix --control 4.16 only: enable Security Hub, with no standard.
+	"securityhub:EnableSecurityHub",
 	"cloudtrail:StartLogging",
 	"cloudtrail:PutEventSelectors",
 	"cloudtrail:UpdateTrail",
@@ -119,7 +123,8 @@ func Calls(mode string) ([]string, error) {
 	case ModeFix:
 		out = slices.Concat(auditActions, fixActions)
 	case ModeVerify:
-		out = slices.Concat(auditActions, verifyActions)
+		// verify checks the chain of 4.5, never Security Hub's 4.16.
+		out = slices.Concat(slices.DeleteFunc(slices.Clone(auditActions), func(a string) bool { return a == "securityhub:DescribeHub" }), verifyActions)
 	default:
 		return nil, modeError(mode)
 	}

@@ -58,6 +58,9 @@ func Command(streams func() *term.IO) *cli.Command {
 					if ctl, err = chain.ControlFor(id); err != nil {
 						return cliflags.Usage(c.Command, fmt.Errorf("--control %s: %w", id, err))
 					}
+					if ctl.Hub {
+						return cliflags.Usage(c.Command, fmt.Errorf("--control %s: CIS %s (%s) has no filter pattern: %w", id, ctl.ID, ctl.Title, chain.ErrNoChain))
+					}
 				}
 				s := streams()
 				return run(options{
