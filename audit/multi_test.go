@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
@@ -107,7 +108,12 @@ func TestRunControls(t *testing.T) {
 			if err := audit.WriteMultiText(&txt, m, false); err != nil {
 				t.Fatal(err)
 			}
-			if n := strings.Count(txt.String(), "Multi-region trail"); n != 1 {
+			for i, line := range strings.Split(txt.String(), "\n") {
+				if n := utf8.RuneCountInString(line); n > audit.Width && strings.Contains(strings.TrimSpace(line), " ") {
+					t.Errorf("line %d is %d columns: %q", i+1, n, line)
+				}
+			}
+						if n := strings.Count(txt.String(), "Multi-region trail"); n != 1 {
 				t.Errorf("the shared trail is shown %d times, want once:\n%s", n, txt.String())
 			}
 			if err := audit.WriteMultiJSON(&js, m); err != nil {
