@@ -113,7 +113,7 @@ func TestRunControls(t *testing.T) {
 					t.Errorf("line %d is %d columns: %q", i+1, n, line)
 				}
 			}
-						if n := strings.Count(txt.String(), "Multi-region trail"); n != 1 {
+			if n := strings.Count(txt.String(), "Multi-region trail"); n != 1 {
 				t.Errorf("the shared trail is shown %d times, want once:\n%s", n, txt.String())
 			}
 			if err := audit.WriteMultiJSON(&js, m); err != nil {
