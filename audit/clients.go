@@ -26,6 +26,9 @@ type LogsAPI interface {
 
 type CloudWatchAPI interface {
 	cloudwatch.DescribeAlarmsAPIClient
+	// DescribeAlarmsForMetric finds the alarms on a filter's metric in a
+	// region with too many alarms to list (alarms.go).
+	DescribeAlarmsForMetric(ctx context.Context, in *cloudwatch.DescribeAlarmsForMetricInput, opts ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsForMetricOutput, error)
 	// ListTagsForResource tells trailwatch's alarms from others.
 	ListTagsForResource(ctx context.Context, in *cloudwatch.ListTagsForResourceInput, opts ...func(*cloudwatch.Options)) (*cloudwatch.ListTagsForResourceOutput, error)
 }

@@ -72,64 +72,69 @@ func TestRunControls(t *testing.T) {
 			a.Status[trailARN].IsLogging = aws.Bool(false)
 		}, want: map[string]string{"*": "gaps TRAIL_NOT_LOGGING"}},
 	}
+	// Pages of two alarms: each control finds its alarm by metric, the
+	// listing read on (once) where one is broken.
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			a := allControls()
-			tt.mutate(a)
-			m, err := audit.RunControls(context.Background(), a, chain.Catalog(), audit.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, want := map[string]string{}, map[string]string{}
-			for _, r := range m.Reports {
-				s := summarize(r)
-				v := s.Verdict
-				for _, g := range s.Gaps {
-					v += " " + string(g)
+		for _, size := range []int{0, 2} {
+			t.Run(fmt.Sprintf("%s/page=%d", tt.name, size), func(t *testing.T) {
+				a := allControls()
+				tt.mutate(a)
+				a.PageSize = size
+				m, err := audit.RunControls(context.Background(), a, chain.Catalog(), audit.Options{})
+				if err != nil {
+					t.Fatal(err)
 				}
-				got[r.Control] = v
-				want[r.Control] = "compliant"
-				if w, ok := tt.want[r.Control]; ok {
-					want[r.Control] = w
-				} else if w, ok := tt.want["*"]; ok {
-					want[r.Control] = w
+				got, want := map[string]string{}, map[string]string{}
+				for _, r := range m.Reports {
+					s := summarize(r)
+					v := s.Verdict
+					for _, g := range s.Gaps {
+						v += " " + string(g)
+					}
+					got[r.Control] = v
+					want[r.Control] = "compliant"
+					if w, ok := tt.want[r.Control]; ok {
+						want[r.Control] = w
+					} else if w, ok := tt.want["*"]; ok {
+						want[r.Control] = w
+					}
 				}
-			}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("verdicts (-want +got):\n%s", diff)
-			}
-			if len(m.Reports) != 15 || len(m.Shared) != 4 {
-				t.Errorf("%d reports, %d shared links; want 15 and the trail's 4", len(m.Reports), len(m.Shared))
-			}
-			if dups := fa.Duplicates(a.Calls()); len(dups) > 0 {
-				t.Errorf("read twice: %v", dups)
-			}
-			var txt, js bytes.Buffer
-			if err := audit.WriteMultiText(&txt, m, false); err != nil {
-				t.Fatal(err)
-			}
-			for i, line := range strings.Split(txt.String(), "\n") {
-				if n := utf8.RuneCountInString(line); n > audit.Width && strings.Contains(strings.TrimSpace(line), " ") {
-					t.Errorf("line %d is %d columns: %q", i+1, n, line)
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("verdicts (-want +got):\n%s", diff)
 				}
-			}
-			if n := strings.Count(txt.String(), "Multi-region trail"); n != 1 {
-				t.Errorf("the shared trail is shown %d times, want once:\n%s", n, txt.String())
-			}
-			if err := audit.WriteMultiJSON(&js, m); err != nil {
-				t.Fatal(err)
-			}
-			var doc struct {
-				Compliant *bool             `json:"compliant"`
-				Results   []json.RawMessage `json:"results"`
-			}
-			if err := json.Unmarshal(js.Bytes(), &doc); err != nil || len(doc.Results) != 15 {
-				t.Fatalf("JSON: %v, %d results", err, len(doc.Results))
-			}
-			if (doc.Compliant != nil && *doc.Compliant) != (len(tt.want) == 0) {
-				t.Errorf("compliant %v", doc.Compliant)
-			}
-		})
+				if len(m.Reports) != 15 || len(m.Shared) != 4 {
+					t.Errorf("%d reports, %d shared links; want 15 and the trail's 4", len(m.Reports), len(m.Shared))
+				}
+				if dups := fa.Duplicates(a.Calls()); len(dups) > 0 {
+					t.Errorf("read twice: %v", dups)
+				}
+				var txt, js bytes.Buffer
+				if err := audit.WriteMultiText(&txt, m, false); err != nil {
+					t.Fatal(err)
+				}
+				for i, line := range strings.Split(txt.String(), "\n") {
+					if n := utf8.RuneCountInString(line); n > audit.Width && strings.Contains(strings.TrimSpace(line), " ") {
+						t.Errorf("line %d is %d columns: %q", i+1, n, line)
+					}
+				}
+				if n := strings.Count(txt.String(), "Multi-region trail"); n != 1 {
+					t.Errorf("the shared trail is shown %d times, want once:\n%s", n, txt.String())
+				}
+				if err := audit.WriteMultiJSON(&js, m); err != nil {
+					t.Fatal(err)
+				}
+				var doc struct {
+					Compliant *bool             `json:"compliant"`
+					Results   []json.RawMessage `json:"results"`
+				}
+				if err := json.Unmarshal(js.Bytes(), &doc); err != nil || len(doc.Results) != 15 {
+					t.Fatalf("JSON: %v, %d results", err, len(doc.Results))
+				}
+				if (doc.Compliant != nil && *doc.Compliant) != (len(tt.want) == 0) {
+					t.Errorf("compliant %v", doc.Compliant)
+				}
+			})
+		}
 	}
 }
 

@@ -93,8 +93,10 @@ func (o Options) withDefaults() Options {
 //     GetEventSelectors; per log group the trails name, in its region:
 //     DescribeMetricFilters; for a trail that delivers to no log group,
 //     the filters of its whole home region (to find the chain it was cut
-//     from); per region involved: DescribeAlarms (paginated, once) and
-//     GetTopicAttributes of trailwatch's own topic;
+//     from); per region involved: DescribeAlarms' first page (100 alarms)
+//     and GetTopicAttributes of trailwatch's own topic; in a region with
+//     more alarms than that, one or two more rounds find the alarms on the
+//     filters' metrics without listing every one (alarms.go);
 //  3. the tags of the alarms that bear on the control, and per SNS topic
 //     they notify (and trailwatch's topic when it exists), in the topic's
 //     region: GetTopicAttributes, ListSubscriptionsByTopic and its tags.
@@ -162,7 +164,12 @@ type groupData struct {
 
 // regionData is what is read once per region.
 type regionData struct {
+	// alarms are the region's alarms: every one listed, or (byMetric) the
+	// first page and DescribeAlarmsForMetric's answers (alarms.go).
 	alarms   result[[]cwtypes.MetricAlarm]
+	first    []cwtypes.MetricAlarm // DescribeAlarms' first page
+	next     *string               // the token of the page after it, until read
+	byMetric bool
 	wide     *result[[]cwltypes.MetricFilter] // every filter in the region, when a trail delivers nowhere
 	ownTopic *topicData                       // trailwatch's topic, probed by name
 }
@@ -205,6 +212,7 @@ type gathered struct {
 	metricsInUse map[string][]string
 	alarmTags    map[string]*result[map[string]string] // by alarm ARN
 	topics       map[string]*topicData
+	keys         map[string]*keyData // by region and key id
 }
 
 func (g *gathered) gather(ctx context.Context, c Clients) error {
@@ -250,7 +258,10 @@ func (g *gathered) gather(ctx context.Context, c Clients) error {
 		}
 		rd := &regionData{}
 		g.regions[r] = rd
-		wg.Go(func() { rd.alarms.v, rd.alarms.err = readAlarms(ctx, c.CloudWatch(r)) })
+		wg.Go(func() {
+			rd.first, rd.next, rd.alarms.err = readAlarmPages(ctx, c.CloudWatch(r), nil, false)
+			rd.alarms.v = rd.first
+		})
 		if g.account != "" {
 			arn := chain.TopicARN(chain.RegionPartition(r), r, g.account, g.opts.Names.Topic)
 			rd.ownTopic = &topicData{arn: arn, region: r}
@@ -295,13 +306,28 @@ func (g *gathered) gather(ctx context.Context, c Clients) error {
 		return err
 	}
 	g.judgeFilters()
-	g.findAlarms()
-
+	if err := g.gatherAlarms(ctx, c); err != nil {
+		return err
+	}
 	g.sync()
-	// Round 3: alarm tags, and the topics of the alarms that bear on the
-	// control, and trailwatch's own topic.
-	g.alarmTags = map[string]*result[map[string]string]{}
-	g.topics = map[string]*topicData{}
+	if err := g.readAlarmLinks(ctx, c); err != nil {
+		return err
+	}
+	if err := g.readKeys(ctx, c); err != nil {
+		return err
+	}
+	return g.confirmAlarms(ctx, c)
+}
+
+// readAlarmLinks is round 3: the tags of the alarms that bear on the
+// control, the topics they notify, and trailwatch's own topic. What an
+// earlier call read is not read again.
+func (g *gathered) readAlarmLinks(ctx context.Context, c Clients) error {
+	var wg safe.Group
+	if g.alarmTags == nil {
+		g.alarmTags = map[string]*result[map[string]string]{}
+		g.topics = map[string]*topicData{}
+	}
 	readTopic := func(tp *topicData) {
 		if tp.read {
 			return
@@ -359,20 +385,20 @@ func (g *gathered) gather(ctx context.Context, c Clients) error {
 		}
 	}
 	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return g.readKeys(ctx, c)
+	return ctx.Err()
 }
 
 // readKeys reads the customer managed keys of the topics read (rounds 4
 // and 5, only when a topic is encrypted with one): DescribeKey, which takes
 // the alias a topic names, then the key's policy by its ARN.
 func (g *gathered) readKeys(ctx context.Context, c Clients) error {
-	keys := map[string]*keyData{}
+	if g.keys == nil {
+		g.keys = map[string]*keyData{}
+	}
+	keys := map[string]*keyData{} // those not read yet
 	for _, tp := range g.topics {
 		id := tp.attrs.v["KmsMasterKeyId"]
-		if !tp.read || tp.attrs.err != nil || id == "" || chain.IsAWSManagedSNSKey(id) {
+		if tp.key != nil || !tp.read || tp.attrs.err != nil || id == "" || chain.IsAWSManagedSNSKey(id) {
 			continue
 		}
 		region := chain.RegionOf(id)
@@ -380,14 +406,15 @@ func (g *gathered) readKeys(ctx context.Context, c Clients) error {
 			region = tp.region
 		}
 		k := region + "\x00" + id
-		if keys[k] == nil {
+		if g.keys[k] == nil {
 			account := chain.AccountOf(id)
 			if account == "" {
 				account = chain.AccountOf(tp.arn) // an alias or key id names a key of the topic's account
 			}
-			keys[k] = &keyData{id: id, region: region, account: account}
+			g.keys[k] = &keyData{id: id, region: region, account: account}
+			keys[k] = g.keys[k]
 		}
-		tp.key = keys[k]
+		tp.key = g.keys[k]
 	}
 	// Rounds 4 and 5 are passed by every audit of a RunControls together,
 	// whether it has keys to read or not.
@@ -628,19 +655,6 @@ func readFilters(ctx context.Context, c LogsAPI, group string) ([]cwltypes.Metri
 			return nil, err
 		}
 		all = append(all, out.MetricFilters...)
-	}
-	return all, nil
-}
-
-func readAlarms(ctx context.Context, c CloudWatchAPI) ([]cwtypes.MetricAlarm, error) {
-	var all []cwtypes.MetricAlarm
-	p := cloudwatch.NewDescribeAlarmsPaginator(c, &cloudwatch.DescribeAlarmsInput{})
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, out.MetricAlarms...)
 	}
 	return all, nil
 }

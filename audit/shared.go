@@ -109,6 +109,12 @@ func (c sharedCloudWatch) DescribeAlarms(ctx context.Context, in *cloudwatch.Des
 	})
 }
 
+func (c sharedCloudWatch) DescribeAlarmsForMetric(ctx context.Context, in *cloudwatch.DescribeAlarmsForMetricInput, o ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsForMetricOutput, error) {
+	return once(c.s, "DescribeAlarmsForMetric", c.region, in, func() (*cloudwatch.DescribeAlarmsForMetricOutput, error) {
+		return c.s.inner.CloudWatch(c.region).DescribeAlarmsForMetric(ctx, in, o...)
+	})
+}
+
 func (c sharedCloudWatch) ListTagsForResource(ctx context.Context, in *cloudwatch.ListTagsForResourceInput, o ...func(*cloudwatch.Options)) (*cloudwatch.ListTagsForResourceOutput, error) {
 	return once(c.s, "cloudwatch:ListTagsForResource", c.region, in, func() (*cloudwatch.ListTagsForResourceOutput, error) {
 		return c.s.inner.CloudWatch(c.region).ListTagsForResource(ctx, in, o...)

@@ -610,6 +610,27 @@ func (c *fakeCW) DescribeAlarms(_ context.Context, in *cloudwatch.DescribeAlarms
 	return out, nil
 }
 
+// DescribeAlarmsForMetric: standard alarms on exactly that metric, as
+// CloudWatch answers. The audit asks only when DescribeAlarms has a second
+// page, which this fake never has.
+func (c *fakeCW) DescribeAlarmsForMetric(_ context.Context, in *cloudwatch.DescribeAlarmsForMetricInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsForMetricOutput, error) {
+	f := (*fake)(c)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call("DescribeAlarmsForMetric"); err != nil {
+		return nil, err
+	}
+	out := &cloudwatch.DescribeAlarmsForMetricOutput{}
+	for _, n := range sortedKeys(f.alarms) {
+		a := f.alarms[n]
+		if len(a.Metrics) == 0 && len(a.Dimensions) == len(in.Dimensions) &&
+			aws.ToString(a.MetricName) == aws.ToString(in.MetricName) && aws.ToString(a.Namespace) == aws.ToString(in.Namespace) {
+			out.MetricAlarms = append(out.MetricAlarms, *a)
+		}
+	}
+	return out, nil
+}
+
 func (c *fakeCW) ListTagsForResource(_ context.Context, in *cloudwatch.ListTagsForResourceInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.ListTagsForResourceOutput, error) {
 	f := (*fake)(c)
 	f.mu.Lock()

@@ -37,9 +37,17 @@
 //	cloudtrail GetEventSelectors         TrailName  (trail ARN; a trail name also matches)
 //	logs       DescribeMetricFilters     logGroupName
 //	cloudwatch DescribeAlarms            (none)
+//	cloudwatch DescribeAlarmsForMetric   Namespace, MetricName
 //	sns        GetTopicAttributes        TopicArn
 //	sns        ListSubscriptionsByTopic  TopicArn
 //	sts        GetCallerIdentity         (none)
+//
+// A listing the audit stopped reading before its last page (DescribeAlarms
+// in a region with more than one page of alarms, where the alarms on the
+// filters' metrics came from DescribeAlarmsForMetric: see audit.Run) has
+// "truncated": true. Replay then answers that the listing goes on, and
+// that the rest is not in the file, so the audit judges as it did when
+// it was recorded. A file without it lists every item.
 //
 // "reached" (optional) lists the reads made in other accounts, one object
 // per account in this same format (its "account" required), for an
@@ -83,6 +91,9 @@ type Call struct {
 	Params    map[string]any  `json:"params,omitempty"`
 	Response  json.RawMessage `json:"response,omitempty"`
 	Error     *CallError      `json:"error,omitempty"`
+	// Truncated marks a paginated response that holds only the first
+	// pages: the audit did not read on.
+	Truncated bool `json:"truncated,omitempty"`
 }
 
 // CallError is a failed read as the service answered it.

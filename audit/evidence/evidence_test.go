@@ -407,3 +407,67 @@ func TestMissingResponseIsUnknown(t *testing.T) {
 		t.Errorf("unknown = %+v", u)
 	}
 }
+
+// TestTruncatedListing: an account with more alarms than a page, whose
+// alarm was found by its metric, is recorded with the alarms' first page
+// marked truncated; replay judges it as the live audit did. Without the
+// answer by metric, replay reads on, finds the rest missing from the file,
+// and the alarm link is unknown, never a gap.
+func TestTruncatedListing(t *testing.T) {
+	a := fa.Compliant()
+	a.Alarms[fa.Home] = append([]cwtypes.MetricAlarm{fa.NewAlarm(fa.Home, fa.AccountID, "aaa-first", "App", "Other", fa.MainTopicARN())}, a.Alarms[fa.Home]...)
+	a.PageSize = 1
+	live, rec := record(t, a, nil)
+	if verdict(live) != "compliant" {
+		t.Fatalf("live verdict %s", verdict(live))
+	}
+	file, err := rec.File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var truncated, byMetric int
+	for _, c := range file.Calls {
+		switch {
+		case c.Operation == "DescribeAlarms" && c.Truncated:
+			truncated++
+		case c.Operation == "DescribeAlarmsForMetric":
+			byMetric++
+		}
+	}
+	if truncated != 1 || byMetric != 1 {
+		t.Fatalf("file holds %d truncated DescribeAlarms and %d DescribeAlarmsForMetric; want 1 and 1", truncated, byMetric)
+	}
+	replay := func(calls []evidence.Call) *audit.Report {
+		t.Helper()
+		f := *file
+		f.Calls = calls
+		path := filepath.Join(t.TempDir(), "e.json")
+		writeJSON(t, path, f)
+		clients, err := evidence.Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := audit.Run(context.Background(), clients, audit.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	if diff := cmp.Diff(live, replay(file.Calls), cmp.AllowUnexported(cttypes.EventSelector{}, cttypes.DataResource{})); diff != "" {
+		t.Errorf("replayed report differs (-live +replayed)\n%s", diff)
+	}
+
+	var kept []evidence.Call
+	for _, c := range file.Calls {
+		if c.Operation != "DescribeAlarmsForMetric" {
+			kept = append(kept, c)
+		}
+	}
+	r := replay(kept)
+	if r.Compliant != nil || len(r.Gaps) != 0 || len(r.Unknown) != 1 {
+		t.Fatalf("verdict %s, gaps %v, unknown %+v", verdict(r), r.Gaps, r.Unknown)
+	}
+	if u := r.Unknown[0]; u.Action != "cloudwatch:DescribeAlarms" || !strings.Contains(u.Message, "after the pages recorded") {
+		t.Errorf("unknown = %+v", u)
+	}
+}

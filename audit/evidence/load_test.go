@@ -42,6 +42,8 @@ func TestLoadErrors(t *testing.T) {
 		{"bad member type", head + `{"service":"cloudwatch","operation":"DescribeAlarms","response":{"MetricAlarms":[{"AlarmName":"a","Threshold":"one"}]}}]}`, "response.MetricAlarms[0].Threshold: want a number, got a string"},
 		{"response not an object", head + `{"service":"sts","operation":"GetCallerIdentity","response":[1]}]}`, "must be a JSON object"},
 		{"duplicate", head + `{"service":"sts","operation":"GetCallerIdentity","response":{}},{"service":"sts","operation":"GetCallerIdentity","response":{}}]}`, "calls[1] (sts GetCallerIdentity): the same call as calls[0]"},
+		{"truncated not a listing", head + `{"service":"sts","operation":"GetCallerIdentity","response":{},"truncated":true}]}`, `calls[0] (sts GetCallerIdentity): "truncated" marks a listing's response`},
+		{"truncated error", head + `{"service":"cloudwatch","operation":"DescribeAlarms","error":{"code":"AccessDenied","message":"no"},"truncated":true}]}`, `calls[0] (cloudwatch DescribeAlarms): "truncated" marks`},
 		{"empty error", head + `{"service":"sts","operation":"GetCallerIdentity","error":{"message":""}}]}`, "error needs"},
 	}
 	for _, tt := range tests {

@@ -41,6 +41,9 @@ var ops = []*opSpec{
 	// that when a trail delivers nowhere, to find the chain it was cut from).
 	{service: "logs", op: "DescribeMetricFilters", ident: []string{"logGroupName"}, optional: map[string]bool{"logGroupName": true}, newOut: func() any { return &cloudwatchlogs.DescribeMetricFiltersOutput{} }, name: lowerCamel, list: "MetricFilters"},
 	{service: "cloudwatch", op: "DescribeAlarms", newOut: func() any { return &cloudwatch.DescribeAlarmsOutput{} }, name: pascal, list: "MetricAlarms"},
+	// The audit asks for a filter's metric without dimensions, statistic,
+	// period or unit, so namespace and name identify the call.
+	{service: "cloudwatch", op: "DescribeAlarmsForMetric", ident: []string{"Namespace", "MetricName"}, newOut: func() any { return &cloudwatch.DescribeAlarmsForMetricOutput{} }, name: pascal},
 	{service: "cloudwatch", op: "ListTagsForResource", ident: []string{"ResourceARN"}, newOut: func() any { return &cloudwatch.ListTagsForResourceOutput{} }, name: pascal},
 	{service: "sns", op: "ListTagsForResource", ident: []string{"ResourceArn"}, newOut: func() any { return &sns.ListTagsForResourceOutput{} }, name: pascal},
 	{service: "sns", op: "GetTopicAttributes", ident: []string{"TopicArn"}, newOut: func() any { return &sns.GetTopicAttributesOutput{} }, name: pascal},
@@ -68,6 +71,17 @@ func (s *opSpec) appendPage(merged, page any) {
 	p := reflect.ValueOf(page).Elem().FieldByName(s.list)
 	n := reflect.MakeSlice(m.Type(), 0, m.Len()+p.Len())
 	m.Set(reflect.AppendSlice(reflect.AppendSlice(n, m), p))
+}
+
+// hasMore reports whether a page says another follows (a non-empty
+// NextToken).
+func hasMore(page any) bool {
+	v := reflect.ValueOf(page)
+	if !v.IsValid() || v.IsNil() {
+		return false
+	}
+	f := v.Elem().FieldByName("NextToken")
+	return f.IsValid() && f.Kind() == reflect.Pointer && !f.IsNil() && f.Elem().String() != ""
 }
 
 // clone returns a shallow copy of an output pointer, so appending pages

@@ -68,7 +68,8 @@ type entry struct {
 	region  string
 	params  map[string]any
 	ident   map[string]string
-	out     any // pointer to the SDK output, pages merged
+	out     any  // pointer to the SDK output, pages merged
+	more    bool // the last page read says another follows
 	err     *CallError
 	account string // GetCallerIdentity's answer
 }
@@ -100,6 +101,7 @@ func (r *Recorder) record(service, op, region string, params map[string]any, nex
 			return
 		}
 		spec.appendPage(e.out, out)
+		e.more = hasMore(out)
 		return
 	}
 	e = &entry{spec: spec, region: region, params: params, ident: ident}
@@ -110,6 +112,7 @@ func (r *Recorder) record(service, op, region string, params map[string]any, nex
 			out = spec.newOut()
 		}
 		e.out = clone(out)
+		e.more = hasMore(out)
 		if o, ok := out.(*sts.GetCallerIdentityOutput); ok {
 			e.account = aws.ToString(o.Account)
 		}
@@ -148,7 +151,7 @@ func (r *Recorder) File() (*File, error) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		e := r.entries[k]
-		c := Call{Service: e.spec.service, Operation: e.spec.op, Region: e.region, Params: e.params, Error: e.err}
+		c := Call{Service: e.spec.service, Operation: e.spec.op, Region: e.region, Params: e.params, Error: e.err, Truncated: e.more && e.out != nil}
 		if e.out != nil {
 			b, err := json.Marshal(encode(e.out, e.spec.name))
 			if err != nil {
@@ -317,6 +320,12 @@ type recCloudWatch struct {
 func (s *recCloudWatch) DescribeAlarms(ctx context.Context, in *cloudwatch.DescribeAlarmsInput, opts ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsOutput, error) {
 	out, err := s.c.DescribeAlarms(ctx, in, opts...)
 	s.r.record("cloudwatch", "DescribeAlarms", s.region, nil, aws.ToString(in.NextToken) != "", out, err)
+	return out, err
+}
+
+func (s *recCloudWatch) DescribeAlarmsForMetric(ctx context.Context, in *cloudwatch.DescribeAlarmsForMetricInput, opts ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsForMetricOutput, error) {
+	out, err := s.c.DescribeAlarmsForMetric(ctx, in, opts...)
+	s.r.record("cloudwatch", "DescribeAlarmsForMetric", s.region, map[string]any{"Namespace": aws.ToString(in.Namespace), "MetricName": aws.ToString(in.MetricName)}, false, out, err)
 	return out, err
 }
 

@@ -41,6 +41,8 @@ type replayed struct {
 	ident  map[string]string
 	out    any
 	err    *CallError
+	// truncated: the file holds the listing's first pages only.
+	truncated bool
 }
 
 // Replay answers audit reads from an evidence file.
@@ -181,9 +183,11 @@ func parseFile(path string, f *File, fail func(string, ...any) error) (*Replay, 
 			return nil, fail("%s: the same call as calls[%d]", at, j)
 		}
 		seen[k] = i
-		e := &replayed{spec: spec, region: c.Region, ident: ident}
+		e := &replayed{spec: spec, region: c.Region, ident: ident, truncated: c.Truncated}
 		hasResp := len(c.Response) > 0 && string(c.Response) != "null"
 		switch {
+		case c.Truncated && (spec.list == "" || !hasResp):
+			return nil, fail("%s: \"truncated\" marks a listing's response that stops before its last page; this call has none", at)
 		case hasResp && c.Error != nil:
 			return nil, fail("%s: has both a response and an error", at)
 		case !hasResp && c.Error == nil:
@@ -258,6 +262,22 @@ func sameTrail(a, b string) bool {
 // answer finds the response for a call, or returns the recorded error or a
 // MissingError.
 func (r *Replay) answer(service, op, region string, ident map[string]string) (any, error) {
+	match := r.find(service, op, region, ident)
+	if match == nil {
+		if service == "sts" && op == "GetCallerIdentity" && r.file.Account != "" {
+			return &sts.GetCallerIdentityOutput{Account: aws.String(r.file.Account)}, nil
+		}
+		return nil, &MissingError{Path: r.path, Call: describe(service, op, region, ident)}
+	}
+	if match.err != nil {
+		return nil, match.err.asError()
+	}
+	return clone(match.out), nil
+}
+
+// find is the entry that answers a call, nil when there is none: one for
+// the call's region before one for every region.
+func (r *Replay) find(service, op, region string, ident map[string]string) *replayed {
 	var match *replayed
 	for _, e := range r.entries {
 		if e.spec.service != service || e.spec.op != op {
@@ -282,16 +302,7 @@ func (r *Replay) answer(service, op, region string, ident map[string]string) (an
 			match = e
 		}
 	}
-	if match == nil {
-		if service == "sts" && op == "GetCallerIdentity" && r.file.Account != "" {
-			return &sts.GetCallerIdentityOutput{Account: aws.String(r.file.Account)}, nil
-		}
-		return nil, &MissingError{Path: r.path, Call: describe(service, op, region, ident)}
-	}
-	if match.err != nil {
-		return nil, match.err.asError()
-	}
-	return clone(match.out), nil
+	return match
 }
 
 // asError rebuilds the error as the SDK returns it: an API error with the
@@ -386,8 +397,23 @@ type repCloudWatch struct {
 	region string
 }
 
+// restToken is the page token replay answers a truncated listing with; the
+// page it asks for is not in the file.
+const restToken = "trailwatch-evidence:not-recorded"
+
 func (s *repCloudWatch) DescribeAlarms(ctx context.Context, in *cloudwatch.DescribeAlarmsInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsOutput, error) {
-	return get[cloudwatch.DescribeAlarmsOutput](s.r, "cloudwatch", "DescribeAlarms", s.region, nil)
+	if aws.ToString(in.NextToken) == restToken {
+		return nil, &MissingError{Path: s.r.path, Call: describe("cloudwatch", "DescribeAlarms", s.region, nil) + " after the pages recorded"}
+	}
+	out, err := get[cloudwatch.DescribeAlarmsOutput](s.r, "cloudwatch", "DescribeAlarms", s.region, nil)
+	if err == nil && s.r.find("cloudwatch", "DescribeAlarms", s.region, nil).truncated {
+		out.NextToken = aws.String(restToken)
+	}
+	return out, err
+}
+
+func (s *repCloudWatch) DescribeAlarmsForMetric(ctx context.Context, in *cloudwatch.DescribeAlarmsForMetricInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsForMetricOutput, error) {
+	return get[cloudwatch.DescribeAlarmsForMetricOutput](s.r, "cloudwatch", "DescribeAlarmsForMetric", s.region, map[string]string{"Namespace": aws.ToString(in.Namespace), "MetricName": aws.ToString(in.MetricName)})
 }
 
 type repSNS struct {

@@ -167,11 +167,16 @@ func (a *Account) serve(ctx context.Context, op, region, key, token string) erro
 
 // page returns items [token, token+PageSize) and the next token.
 func page[T any](a *Account, items []T, token string) ([]T, *string) {
+	return pageOf(a.PageSize, items, token)
+}
+
+// pageOf is page with the page size given.
+func pageOf[T any](size int, items []T, token string) ([]T, *string) {
 	start, _ := strconv.Atoi(token)
-	if a.PageSize <= 0 {
+	if size <= 0 {
 		return items[min(start, len(items)):], nil
 	}
-	end := min(start+a.PageSize, len(items))
+	end := min(start+size, len(items))
 	out := items[min(start, len(items)):end]
 	if end < len(items) {
 		return out, aws.String(strconv.Itoa(end))
@@ -303,8 +308,54 @@ func (c cwClient) DescribeAlarms(ctx context.Context, in *cloudwatch.DescribeAla
 	if err := c.a.serve(ctx, "DescribeAlarms", c.region, "", token); err != nil {
 		return nil, err
 	}
-	items, next := page(c.a, c.a.Alarms[c.region], token)
+	size := c.a.PageSize
+	if n := int(aws.ToInt32(in.MaxRecords)); n > 0 && size > n {
+		size = n // a page holds at most MaxRecords alarms
+	}
+	items, next := pageOf(size, c.a.Alarms[c.region], token)
 	return &cloudwatch.DescribeAlarmsOutput{MetricAlarms: items, NextToken: next}, nil
+}
+
+// DescribeAlarmsForMetric answers as CloudWatch does (API reference,
+// DescribeAlarmsForMetric): the standard alarms on exactly that metric,
+// never metric-math alarms; dimensions must match as a set (an alarm with
+// dimensions is not returned for a request without them); statistic,
+// extended statistic, period and unit filter only when given. No paging.
+func (c cwClient) DescribeAlarmsForMetric(ctx context.Context, in *cloudwatch.DescribeAlarmsForMetricInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsForMetricOutput, error) {
+	key := aws.ToString(in.Namespace) + "/" + aws.ToString(in.MetricName)
+	if err := c.a.serve(ctx, "DescribeAlarmsForMetric", c.region, key, ""); err != nil {
+		return nil, err
+	}
+	out := &cloudwatch.DescribeAlarmsForMetricOutput{}
+	for _, m := range c.a.Alarms[c.region] {
+		switch {
+		case len(m.Metrics) > 0 || aws.ToString(m.MetricName) != aws.ToString(in.MetricName) || aws.ToString(m.Namespace) != aws.ToString(in.Namespace):
+		case !sameDimensions(m.Dimensions, in.Dimensions):
+		case in.Statistic != "" && m.Statistic != in.Statistic:
+		case in.ExtendedStatistic != nil && aws.ToString(m.ExtendedStatistic) != aws.ToString(in.ExtendedStatistic):
+		case in.Period != nil && aws.ToInt32(m.Period) != aws.ToInt32(in.Period):
+		case in.Unit != "" && m.Unit != in.Unit:
+		default:
+			out.MetricAlarms = append(out.MetricAlarms, m)
+		}
+	}
+	return out, nil
+}
+
+func sameDimensions(a, b []cwtypes.Dimension) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	set := map[string]string{}
+	for _, d := range a {
+		set[aws.ToString(d.Name)] = aws.ToString(d.Value)
+	}
+	for _, d := range b {
+		if v, ok := set[aws.ToString(d.Name)]; !ok || v != aws.ToString(d.Value) {
+			return false
+		}
+	}
+	return true
 }
 
 func (c cwClient) ListTagsForResource(ctx context.Context, in *cloudwatch.ListTagsForResourceInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.ListTagsForResourceOutput, error) {

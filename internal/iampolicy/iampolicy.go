@@ -29,6 +29,9 @@ var auditActions = []string{
 	"cloudtrail:GetEventSelectors",
 	"logs:DescribeMetricFilters",
 	"cloudwatch:DescribeAlarms",
+	// A region with more than a page of alarms: the alarms on the
+	// filters' metrics, without listing every one.
+	"cloudwatch:DescribeAlarmsForMetric",
 	"cloudwatch:ListTagsForResource",
 	"sns:GetTopicAttributes",
 	"sns:ListSubscriptionsByTopic",

@@ -49,7 +49,7 @@ func TestAuditPolicyIsTheReads(t *testing.T) {
 	}
 	want := []string{
 		"cloudtrail:DescribeTrails", "cloudtrail:GetEventSelectors", "cloudtrail:GetTrailStatus",
-		"cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource", "kms:DescribeKey", "kms:GetKeyPolicy", "logs:DescribeMetricFilters", "securityhub:DescribeHub",
+		"cloudwatch:DescribeAlarms", "cloudwatch:DescribeAlarmsForMetric", "cloudwatch:ListTagsForResource", "kms:DescribeKey", "kms:GetKeyPolicy", "logs:DescribeMetricFilters", "securityhub:DescribeHub",
 		"sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic", "sns:ListTagsForResource", "sts:GetCallerIdentity",
 	}
 	if diff := cmp.Diff(want, p.Actions()); diff != "" {
