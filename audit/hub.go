@@ -39,7 +39,7 @@ func runHub(ctx context.Context, c Clients, opts Options) (*Report, error) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		r.Unknown = append(r.Unknown, UnknownRead{Link: LinkAccount, API: "GetCallerIdentity", Action: "sts:GetCallerIdentity", Message: awserr.Explain(err)})
+		r.Unknown = append(r.Unknown, unknownRead(LinkAccount, "sts", "GetCallerIdentity", "", err))
 	} else {
 		r.Account, r.Caller = aws.ToString(id.Account), aws.ToString(id.Arn)
 	}
@@ -65,10 +65,7 @@ func runHub(ctx context.Context, c Clients, opts Options) (*Report, error) {
 		r.Chain = append(r.Chain, l)
 		r.Gaps = append(r.Gaps, Gap{Code: chain.SecurityHubNotEnabled, Link: chain.LinkSecurityHub, Message: fmt.Sprintf("AWS Security Hub is not enabled in %s", r.Region)})
 	default:
-		u := UnknownRead{Link: chain.LinkSecurityHub, API: "DescribeHub", Action: "securityhub:DescribeHub", Resource: r.Region, Message: awserr.Explain(err)}
-		if awserr.IsDenied(err) {
-			u.Message = "access denied: " + awserr.Message(err)
-		}
+		u := unknownRead(chain.LinkSecurityHub, "securityhub", "DescribeHub", r.Region, err)
 		r.Unknown = append(r.Unknown, u)
 		r.Chain = append(r.Chain, Link{Name: chain.LinkSecurityHub, Status: Unknown, Detail: unread(u)})
 	}

@@ -626,8 +626,18 @@ func (g *gathered) subscription(c *candidate, a *chain.Alarm, tp *topicData, up 
 // unknownRead describes a read that was denied or failed. owner is the
 // account that owns the resource when it is not the audited one.
 func (g *gathered) unknownRead(l LinkName, service, op, resource, owner string, err error) UnknownRead {
-	// Explain turns the SDK's chain into the call, the endpoint and the
-	// cause ("could not reach ...: connection refused").
+	u := unknownRead(l, service, op, resource, err)
+	if g.foreign(owner) {
+		u.Account = owner
+		u.Message += fmt.Sprintf("; to read it in account %s, pass --chain-role with a role there that trailwatch may assume, or audit account %s itself", owner, owner)
+	}
+	return u
+}
+
+// unknownRead says why a read failed: denied, throttled, or the SDK's
+// account of the call, the endpoint and the cause ("could not reach ...:
+// connection refused"), with the HTTP status.
+func unknownRead(l LinkName, service, op, resource string, err error) UnknownRead {
 	u := UnknownRead{Link: l, API: op, Action: awserr.Action(service, op), Resource: resource, Message: awserr.Explain(err)}
 	if st := awserr.HTTPStatus(err); st != 0 && !strings.Contains(u.Message, strconv.Itoa(st)) {
 		u.Message += fmt.Sprintf(" (HTTP %d)", st)
@@ -636,10 +646,6 @@ func (g *gathered) unknownRead(l LinkName, service, op, resource, owner string, 
 		u.Message = "access denied: " + awserr.Message(err)
 	} else if awserr.IsThrottle(err) {
 		u.Message = "throttled after retries: " + awserr.Message(err)
-	}
-	if g.foreign(owner) {
-		u.Account = owner
-		u.Message += fmt.Sprintf("; to read it in account %s, pass --chain-role with a role there that trailwatch may assume, or audit account %s itself", owner, owner)
 	}
 	return u
 }

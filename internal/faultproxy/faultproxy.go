@@ -98,9 +98,10 @@ type Proxy struct {
 	backend *url.URL
 	rp      *httputil.ReverseProxy
 
-	mu    sync.Mutex
-	rules []*Rule
-	calls []Call
+	mu        sync.Mutex
+	rules     []*Rule
+	calls     []Call
+	alarmPage int // see PageAlarms
 }
 
 // Start runs a proxy in front of backend (a base URL such as moto's) on a
@@ -236,9 +237,14 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 		call.Fault = string(fire.fault.kind)
 	}
 	p.calls = append(p.calls, call)
+	page := p.alarmPage
 	p.mu.Unlock()
 
 	if fire == nil {
+		if page > 0 && call.Protocol == ProtoJSON && call.Action() == "cloudwatch:DescribeAlarms" {
+			p.servePage(w, r, page)
+			return
+		}
 		p.rp.ServeHTTP(w, r)
 		return
 	}

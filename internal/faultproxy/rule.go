@@ -63,7 +63,8 @@ func (r *Rule) Nth(k int) *Rule { r.when, r.n = nth, k; return r }
 func (r *Rule) Notify(f func(Call)) *Rule { r.notify = f; return r }
 
 // Throttle answers with the protocol's throttling error: HTTP 400 and
-// ThrottlingException (JSON) or Throttling (query), or 503 SlowDown (REST).
+// ThrottlingException (JSON, REST-JSON) or Throttling (query), or 503
+// SlowDown (S3).
 // The SDK retries it.
 func (r *Rule) Throttle() *Rule { r.fault = fault{kind: faultThrottle}; return r }
 
@@ -163,7 +164,7 @@ type fault struct {
 func (f fault) apply(w http.ResponseWriter, r *http.Request, c Call, rp *httputil.ReverseProxy) {
 	switch f.kind {
 	case faultThrottle:
-		if c.Protocol == ProtoREST {
+		if c.Protocol == ProtoREST && c.Service == "s3" {
 			writeError(w, c, http.StatusServiceUnavailable, "SlowDown", "Please reduce your request rate.")
 			return
 		}
@@ -250,6 +251,15 @@ func writeError(w http.ResponseWriter, c Call, status int, code, msg string) {
 		fmt.Fprintf(w, `<ErrorResponse xmlns="https://%s.amazonaws.com/doc/"><Error><Type>%s</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>%s</RequestId></ErrorResponse>`,
 			c.Service, typ, code, xmlEscape(msg), requestID)
 	case ProtoREST:
+		if c.Service != "s3" {
+			// REST-JSON (Security Hub): the code in X-Amzn-ErrorType, the
+			// message in a JSON body.
+			h.Set("Content-Type", "application/json")
+			h.Set("X-Amzn-ErrorType", code)
+			w.WriteHeader(status)
+			fmt.Fprintf(w, `{"message":%q}`, msg)
+			return
+		}
 		h.Set("Content-Type", "application/xml")
 		w.WriteHeader(status)
 		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<Error><Code>%s</Code><Message>%s</Message><RequestId>%s</RequestId></Error>`,

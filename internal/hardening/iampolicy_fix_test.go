@@ -17,7 +17,12 @@ import (
 // actions of the calls made, with those AWS implies (iampolicy.Implied).
 func observedActions(t *testing.T, srv *motoserver.Server, args ...string) []string {
 	t.Helper()
-	p := faultproxy.Start(t, srv.URL)
+	return observedThrough(t, faultproxy.Start(t, srv.URL), args...)
+}
+
+// observedThrough is observedActions through the proxy p.
+func observedThrough(t *testing.T, p *faultproxy.Proxy, args ...string) []string {
+	t.Helper()
 	res := run(t, t.Context(), append(args, "--endpoint-url", p.URL)...)
 	if res.code != 0 {
 		t.Fatalf("%v: exit %d\n%s\n%s", args, res.code, res.stdout, res.stderr)
@@ -48,6 +53,8 @@ func TestPolicyMatchesCalls(t *testing.T) {
 			t.Fatal(err)
 		}
 		got = append(got, observedActions(t, srv, "audit", "--control", "4.16")...)
+		// More than a page of alarms: the alarm found by its metric.
+		got = append(got, observedThrough(t, pagedAlarms(t, srv), "audit")...)
 		compareActions(t, iampolicy.ModeAudit, got)
 	})
 	t.Run("fix", func(t *testing.T) {
@@ -66,6 +73,9 @@ func TestPolicyMatchesCalls(t *testing.T) {
 		got = append(got, observedBootstrap(t, srv)...)
 		// CIS 4.16, enabled only when asked for.
 		got = append(got, observedActions(t, srv, "fix", "--yes", "--control", "4.16")...)
+		// The account is compliant now; with more than a page of alarms,
+		// fix's audit finds the alarm by its metric.
+		got = append(got, observedThrough(t, pagedAlarms(t, srv), "fix", "--yes")...)
 		compareActions(t, iampolicy.ModeFix, got)
 	})
 }

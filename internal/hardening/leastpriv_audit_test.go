@@ -22,13 +22,16 @@ func TestAuditLeastPrivilege(t *testing.T) {
 		t.Fatal(err)
 	}
 	enableHub(t, srv) // CIS 4.16's read passes too
+	// Two pages of alarms through the proxy, so the audit asks
+	// DescribeAlarmsForMetric too; the proxy leaves the signature intact.
+	endpoint := pagedAlarms(t, srv).URL
 	admin := newIAMAdmin(t, srv)
 	auditor := admin.user("auditor", motoPolicy(t, policy))
 	srv.EnforceIAM(t)
 	t.Cleanup(func() { srv.Reset(t) })
 	as(t, auditor)
 
-	res, r := runAudit(t, srv.URL)
+	res, r := runAudit(t, endpoint)
 	if res.code != 0 || verdict(r) != "compliant" {
 		t.Fatalf("with exactly the audit policy: exit %d, verdict %s; want 0, compliant\n%s\n%s", res.code, verdict(r), res.stdout, res.stderr)
 	}
@@ -47,7 +50,13 @@ func TestAuditLeastPrivilege(t *testing.T) {
 			t.Cleanup(func() { admin.setPolicy("auditor", motoPolicy(t, policy)) })
 
 			extra := controlArgs(action)
-			res, r := runAudit(t, srv.URL, extra...)
+			res, r := runAudit(t, endpoint, extra...)
+			if fallbackReads[action] {
+				if res.code != 0 || verdict(r) != "compliant" || len(r.Unknown) != 0 {
+					t.Errorf("exit %d, verdict %s, unknown %+v; want 0, compliant from the whole listing", res.code, verdict(r), r.Unknown)
+				}
+				return
+			}
 			if action == "sts:GetCallerIdentity" {
 				// AWS answers GetCallerIdentity whatever the policy says,
 				// and moto does the same; TestAuditCallerIdentityDenied
@@ -64,7 +73,7 @@ func TestAuditLeastPrivilege(t *testing.T) {
 			checkDenied(t, res, r, action, resource[action], "denied")
 
 			// The text a person reads names the action too.
-			text := run(t, t.Context(), append([]string{"audit", "--endpoint-url", srv.URL}, extra...)...)
+			text := run(t, t.Context(), append([]string{"audit", "--endpoint-url", endpoint}, extra...)...)
 			if text.code != 1 || !strings.Contains(text.stdout+text.stderr, action) {
 				t.Errorf("text audit: exit %d, output does not name %s:\n%s%s", text.code, action, text.stdout, text.stderr)
 			}
