@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"reflect"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
@@ -212,16 +211,7 @@ func BenchmarkManyAlarms(b *testing.B) {
 				if deleted && n > 0 {
 					a.Alarms[fa.Home] = a.Alarms[fa.Home][:n-1]
 				}
-				a.Latency = 2 * time.Millisecond
-				var calls, trips int
-				for b.Loop() {
-					a.Reset()
-					run(b, a, audit.Options{})
-					c := a.Calls()
-					calls, trips = len(c), fa.RoundTrips(c)
-				}
-				b.ReportMetric(float64(calls), "calls/op")
-				b.ReportMetric(float64(trips), "roundtrips/op")
+				benchAudit(b, a)
 			})
 		}
 	}
