@@ -32,6 +32,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/logging"
 	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
 
 	"github.com/trailwatch/trailwatch/internal/awserr"
@@ -128,7 +129,10 @@ func Load(ctx context.Context, s Settings) (*Factory, error) {
 		}
 	}
 
-	var opts []func(*config.LoadOptions) error
+	// The SDK's own log lines ("WARN falling back to IMDSv1") reach the
+	// user's terminal unasked; what matters of them comes back as errors,
+	// which trailwatch explains.
+	opts := []func(*config.LoadOptions) error{config.WithLogger(logging.Nop{})}
 	if s.Profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(s.Profile))
 	}

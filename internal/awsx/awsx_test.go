@@ -20,6 +20,7 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/logging"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/trailwatch/trailwatch/internal/awsx"
@@ -468,5 +469,18 @@ func TestPartitionAndRoleARN(t *testing.T) {
 	}
 	if err := awsx.ValidateRoleARN(awsx.RoleARN("aws", "123456789012", "OrganizationAccountAccessRole")); err != nil {
 		t.Error(err)
+	}
+}
+
+// The SDK's own log lines ("WARN falling back to IMDSv1" when there are no
+// credentials) must not reach the user's terminal.
+func TestLoadSilencesSDKLog(t *testing.T) {
+	isolate(t)
+	f, err := awsx.Load(context.Background(), awsx.Settings{Region: "us-east-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := f.Config().Logger.(logging.Nop); !ok {
+		t.Errorf("the SDK logs through %T, want logging.Nop", f.Config().Logger)
 	}
 }
