@@ -89,11 +89,11 @@ func writePlans(w io.Writer, rs []AccountResult, color bool) {
 	for _, g := range groups(rs) {
 		fmt.Fprintf(w, "%s: %d\n", g.title, len(g.accounts))
 		for _, r := range g.accounts {
-			fmt.Fprintf(w, "  %s %s", r.Account.ID, r.Account.Name)
+			s := fmt.Sprintf("  %s %s", r.Account.ID, r.Account.Name)
 			if r.CoveredBy != nil {
-				fmt.Fprintf(w, " (organization trail %s of account %s)", r.CoveredBy.TrailARN, r.CoveredBy.Account)
+				s += fmt.Sprintf(" (organization trail %s of account %s)", r.CoveredBy.TrailARN, r.CoveredBy.Account)
 			}
-			fmt.Fprintln(w)
+			line(w, s)
 		}
 	}
 	for _, r := range rs {
@@ -134,7 +134,7 @@ func (o Options) planAll(ctx context.Context, e *Estate, keep bool) []AccountRes
 
 // showPlans prints the plans as text on w, with the table and summary.
 func (o Options) showPlans(w io.Writer, cmd string, e *Estate, rs []AccountResult, color bool) {
-	fmt.Fprintf(w, "trailwatch %s --org: %d account(s) of the organization, listed from account %s, region %s\n\n", cmd, len(rs), e.Caller, e.Region)
+	writeHeading(w, cmd, len(rs), e.Caller, e.Region)
 	writePlans(w, rs, color)
 	fmt.Fprintln(w)
 	writeTable(w, rs, append(baseColumns(), column{"CHANGES", changesCell}), color)

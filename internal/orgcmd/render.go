@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/trailwatch/trailwatch/audit"
+	"github.com/trailwatch/trailwatch/internal/wrap"
 	"github.com/trailwatch/trailwatch/plan"
 	"github.com/trailwatch/trailwatch/remediate"
 )
@@ -164,16 +165,30 @@ func writeProblems(w io.Writer, rs []AccountResult) {
 			first = false
 		}
 		if r.Error != "" {
-			fmt.Fprintf(w, "  %s %s: %s\n", r.Account.ID, r.Account.Name, r.Error)
+			line(w, fmt.Sprintf("  %s %s: %s", r.Account.ID, r.Account.Name, r.Error))
 		}
 		for _, u := range r.Report.Unknown {
-			fmt.Fprintf(w, "  %s %s: %s needs %s", r.Account.ID, r.Account.Name, u.API, u.Action)
+			s := fmt.Sprintf("  %s %s: %s needs %s", r.Account.ID, r.Account.Name, u.API, u.Action)
 			if u.Resource != "" {
-				fmt.Fprintf(w, " on %s", u.Resource)
+				s += " on " + u.Resource
 			}
-			fmt.Fprintf(w, ": %s\n", u.Message)
+			line(w, s+": "+u.Message)
 		}
 	}
+}
+
+// line prints s broken at spaces into lines of audit.Width columns, the
+// following ones indented by four.
+func line(w io.Writer, s string) {
+	lead := len(s) - len(strings.TrimLeft(s, " "))
+	fmt.Fprintln(w, strings.Repeat(" ", lead)+wrap.From(s[lead:], lead, 4, audit.Width))
+}
+
+// writeHeading names the run, the organization's size and where it was
+// listed from.
+func writeHeading(w io.Writer, cmd string, n int, caller, region string) {
+	line(w, fmt.Sprintf("trailwatch %s --org: %d account(s) of the organization, listed from account %s, region %s", cmd, n, caller, region))
+	fmt.Fprintln(w)
 }
 
 func writeSummaryLine(w io.Writer, s Summary) {

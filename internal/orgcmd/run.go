@@ -106,7 +106,7 @@ func RunAudit(ctx context.Context, o Options) error {
 		}
 	case cliflags.Text:
 		w := o.IO.Out
-		fmt.Fprintf(w, "trailwatch audit --org: %d account(s) of the organization, listed from account %s, region %s\n\n", len(rs), e.Caller, e.Region)
+		writeHeading(w, "audit", len(rs), e.Caller, e.Region)
 		writeTable(w, rs, baseColumns(), o.Color)
 		writeProblems(w, rs)
 		writeSummaryLine(w, sum)
