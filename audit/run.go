@@ -388,9 +388,10 @@ func (g *gathered) readAlarmLinks(ctx context.Context, c Clients) error {
 	return ctx.Err()
 }
 
-// readKeys reads the customer managed keys of the topics read (rounds 4
-// and 5, only when a topic is encrypted with one): DescribeKey, which takes
-// the alias a topic names, then the key's policy by its ARN.
+// readKeys reads the customer managed keys of the topics read (the two
+// rounds after the topics', only when a topic is encrypted with one):
+// DescribeKey, which takes the alias a topic names, then the key's policy
+// by its ARN. A key an earlier call read is not read again.
 func (g *gathered) readKeys(ctx context.Context, c Clients) error {
 	if g.keys == nil {
 		g.keys = map[string]*keyData{}
