@@ -160,7 +160,7 @@ func TestPublishedTexts(t *testing.T) {
 		if !c.HasPattern() {
 			continue
 		}
-		for _, txt := range c.Published {
+		for i, txt := range c.Published {
 			t.Run(c.CIS+" "+txt.Source, func(t *testing.T) {
 				p := mustParse(t, txt.Pattern)
 				j, err := c.Judge(p)
@@ -168,8 +168,8 @@ func TestPublishedTexts(t *testing.T) {
 					t.Fatal(err)
 				}
 				checkWitnesses(t, c, p, j)
-				if !j.Literal {
-					t.Error("a published text is not literal")
+				if !j.Literal || len(j.Literals) != len(c.Published) || !j.Literals[i].Same || j.Literals[i].Source != txt.Source {
+					t.Errorf("a published text is not found literal at its own source: %+v", j.Literals)
 				}
 				if ev, fails := failing[c.CIS+" "+txt.Source]; fails {
 					if j.Covers || len(j.Missed) == 0 || j.Missed[0].Event != ev || j.Missed[0].Witness == "" {

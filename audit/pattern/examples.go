@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"strings"
+	"sync"
 )
 
 // ExampleRecords returns realistic CloudTrail records of eventName, as
@@ -20,12 +22,20 @@ import (
 // sign-in events"); identifiers are the documentation's example values. The
 // records are fit for TestMetricFilter.
 func ExampleRecords(eventName string) []string {
+	if v, ok := exampleTexts.Load(eventName); ok {
+		return slices.Clone(v.([]string))
+	}
 	var out []string
 	for _, r := range exampleMaps(eventName) {
 		out = append(out, recordText(r))
 	}
-	return out
+	exampleTexts.Store(eventName, out)
+	return slices.Clone(out)
 }
+
+// exampleTexts memoises ExampleRecords by event name: the prover asks for
+// the same records for every filter it judges, and they never change.
+var exampleTexts sync.Map
 
 // exampleSources lists the event sources of eventName's example records.
 func exampleSources(eventName string) []string {

@@ -10,7 +10,7 @@ import (
 )
 
 func TestExampleRecords(t *testing.T) {
-	for _, e := range knownEvents() {
+	for _, e := range knownEventNames() {
 		recs := ExampleRecords(e)
 		if len(recs) == 0 {
 			t.Errorf("ExampleRecords(%q) is empty", e)

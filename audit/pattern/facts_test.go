@@ -154,35 +154,13 @@ func conforms(rec map[string]any) string {
 // TestExampleRecordsFollowTheFacts: the examples are what the facts say
 // records are, so facts and examples cannot drift apart.
 func TestExampleRecordsFollowTheFacts(t *testing.T) {
-	for _, e := range knownEvents() {
+	for _, e := range knownEventNames() {
 		for i, m := range exampleMaps(e) {
 			if f := conforms(m); f != "" {
 				t.Errorf("ExampleRecords(%q)[%d] breaks the fact about %s: %s", e, i, f, recordText(m))
 			}
 		}
 	}
-}
-
-// knownEvents is every event name the facts or the examples know.
-func knownEvents() []string {
-	seen := map[string]bool{"ConsoleLogin": true}
-	for _, f := range Facts() {
-		for _, e := range f.Events {
-			seen[e] = true
-		}
-	}
-	for e := range AmbiguousEvents() {
-		seen[e] = true
-	}
-	for e := range extraExamples() {
-		seen[e] = true
-	}
-	var out []string
-	for e := range seen {
-		out = append(out, e)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // TestMatchingRuleFacts checks each matching rule the facts state against

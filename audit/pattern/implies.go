@@ -148,9 +148,7 @@ func huntOnly(filter, mustCatch *Pattern, why string) Implication {
 
 // knownEventNames lists every event the facts or examples know, sorted.
 // The list is built once; callers must not change it.
-func knownEventNames() []string { return knownNames() }
-
-var knownNames = sync.OnceValue(func() []string {
+var knownEventNames = sync.OnceValue(func() []string {
 	seen := map[string]bool{"ConsoleLogin": true}
 	for _, f := range Facts() {
 		for _, e := range f.Events {
