@@ -694,6 +694,12 @@ func (g *gathered) warnings(c *candidate) []Warning {
 			}
 			add(WarnTooBroad, f.Name, "metric filter %s is broader than the control's events: %s", f.Name, reason)
 		}
+		for _, n := range f.Notes {
+			if n.Code == WarnOtherToolText && !f.Literal && strings.HasPrefix(n.Tool, "Security Hub") {
+				continue // NOT_LITERAL_CIS_PATTERN says it
+			}
+			add(n.Code, f.Name, "metric filter %s: %s", f.Name, n.Message)
+		}
 	}
 	if a := c.a; a != nil {
 		for _, d := range a.Doubts {

@@ -201,3 +201,46 @@ func BenchmarkAuditControls(b *testing.B) {
 		})
 	}
 }
+
+// The catalog's findings about a filter that covers reach the report as
+// warnings: another tool's text check it fails, an exclusion that excludes
+// nothing, what a narrower accepted form misses. Security Hub's exact text
+// is said once, by NOT_LITERAL_CIS_PATTERN, when the filter is no
+// published text at all.
+func TestCatalogWarnings(t *testing.T) {
+	tests := []struct {
+		control, pattern string
+		want             []string // warning codes about the control's filter
+	}{
+		{"4.1", `{ ($.errorCode ="*UnauthorizedOperation") || ($.errorCode ="AccessDenied*") && ($.sourceIPAddress!="delivery.logs.amazonaws.com") && ($.eventName!="HeadBucket") }`,
+			[]string{"OTHER_TOOL_TEXT_CHECK", "EXCLUSION_DOES_NOT_APPLY"}},
+		{"4.2", `{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") && ($.userIdentity.type = "IAMUser") && ($.responseElements.ConsoleLogin = "Success") }`,
+			[]string{"NARROWER_THAN_CIS_BASIC_FORM"}},
+		{"4.3", `{ $.eventType != "AwsServiceEvent" && $.userIdentity.invokedBy NOT EXISTS && $.userIdentity.type = "Root" }`,
+			[]string{"NOT_LITERAL_CIS_PATTERN"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.control, func(t *testing.T) {
+			a := allControls()
+			ctl := control(t, tt.control)
+			for i := range a.Filters[lgKey] {
+				if aws.ToString(a.Filters[lgKey][i].FilterName) == ctl.Defaults.Filter {
+					a.Filters[lgKey][i].FilterPattern = aws.String(tt.pattern)
+				}
+			}
+			r := run(t, a, audit.Options{Control: ctl})
+			if got := summarize(r); got.Verdict != "compliant" {
+				t.Fatalf("%+v", got)
+			}
+			var got []string
+			for _, w := range r.Warnings {
+				if w.Resource == ctl.Defaults.Filter {
+					got = append(got, w.Code)
+				}
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("warnings (-want +got):\n%s\n%+v", diff, r.Warnings)
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package audit
 import (
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 
+	"github.com/trailwatch/trailwatch/catalog"
 	"github.com/trailwatch/trailwatch/chain"
 )
 
@@ -53,6 +54,10 @@ const (
 	WarnSingleRegionTrail = "SINGLE_REGION_TRAIL"
 	WarnTagsUnread        = "TAGS_UNREAD"
 	WarnDeliveryStale     = "DELIVERY_STALE"
+	// The catalog's findings about a filter that covers (catalog.Judge).
+	WarnOtherToolText = catalog.CodeToolText
+	WarnExclusionTrap = catalog.CodeTrap
+	WarnNarrowerForm  = catalog.CodeNarrower
 )
 
 // Link is one step of the reported chain as the user sees it.

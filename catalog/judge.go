@@ -41,6 +41,7 @@ type LiteralMatch struct {
 type Finding struct {
 	Code    string
 	Message string
+	Tool    string // the tool whose text check it is about (OTHER_TOOL_TEXT_CHECK)
 }
 
 // Codes of findings.
@@ -80,19 +81,19 @@ func (c Control) Judge(filter *pattern.Pattern) (Judgement, error) {
 	}
 	j.TooBroad, j.BroadReason = pattern.Unrelated(filter, must, c.Neighbours)
 	if j.Implication.Verdict == pattern.NotProven {
-		j.Warnings = append(j.Warnings, Finding{CodeNotProven, "trailwatch could not prove the filter catches every record of CIS " + c.CIS + ": " + j.Implication.Reason})
+		j.Warnings = append(j.Warnings, Finding{Code: CodeNotProven, Message: "trailwatch could not prove the filter catches every record of CIS " + c.CIS + ": " + j.Implication.Reason})
 	}
 	if j.Covers {
 		for _, tc := range c.ToolChecks {
 			if !passesToolCheck(filter, tc) {
-				j.Warnings = append(j.Warnings, Finding{CodeToolText, "the filter catches every record it must, but " + tc.Tool + " would fail it: " + tc.Why})
+				j.Warnings = append(j.Warnings, Finding{CodeToolText, "the filter catches every record it must, but " + tc.Tool + " would fail it: " + tc.Why, tc.Tool})
 			}
 		}
 	}
 	have := filter.Conditions()
 	for _, tr := range c.Traps {
 		if hasAll(have, tr.Conditions) && pattern.Match(filter, tr.Record) {
-			j.Warnings = append(j.Warnings, Finding{CodeTrap, tr.Warning})
+			j.Warnings = append(j.Warnings, Finding{Code: CodeTrap, Message: tr.Warning})
 		}
 	}
 	if c.Broader != nil && j.Covers {
@@ -102,7 +103,7 @@ func (c Control) Judge(filter *pattern.Pattern) (Judgement, error) {
 				if len(im.Misses) > 0 {
 					msg += "; for example " + im.Misses[0].Reason
 				}
-				j.Notes = append(j.Notes, Finding{CodeNarrower, msg})
+				j.Notes = append(j.Notes, Finding{Code: CodeNarrower, Message: msg})
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package chain
 
 import (
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/trailwatch/trailwatch/audit/pattern"
@@ -109,6 +110,11 @@ func fromCatalog(c catalog.Control) Control {
 				return pattern.Coverage{}
 			}
 			cov := pattern.Coverage{Covers: j.Covers, Missed: j.Missed, TooBroad: j.TooBroad, BroadReason: j.BroadReason}
+			if j.Covers {
+				for _, f := range slices.Concat(j.Warnings, j.Notes) {
+					cov.Notes = append(cov.Notes, pattern.Note{Code: f.Code, Message: f.Message, Tool: f.Tool})
+				}
+			}
 			if !j.Covers && len(cov.Missed) == 0 {
 				cov.Missed = []pattern.Miss{{Event: "some of its records", Reason: "trailwatch could not prove the pattern catches them: " + j.Implication.Reason}}
 			}

@@ -49,7 +49,10 @@ type Filter struct {
 	Missed      []pattern.Miss `json:"missed,omitempty"`
 	TooBroad    bool           `json:"too_broad,omitempty"`
 	BroadReason string         `json:"broad_reason,omitempty"`
-	ParseError  string         `json:"parse_error,omitempty"`
+	// Notes are what else is known of a pattern that covers (another
+	// tool's text check it fails, a trap in its text): audit warnings.
+	Notes      []pattern.Note `json:"notes,omitempty"`
+	ParseError string         `json:"parse_error,omitempty"`
 	// Ours: trailwatch named it (filters cannot carry tags; see OwnFilter).
 	Ours    bool   `json:"trailwatch_managed"`
 	Status  Status `json:"status"`
@@ -91,7 +94,7 @@ func JudgeFilter(f cwltypes.MetricFilter, group string, ctl Control, strict bool
 		return j
 	}
 	cov := ctl.Covers(p)
-	j.Covers, j.Missed, j.TooBroad, j.BroadReason = cov.Covers, cov.Missed, cov.TooBroad, cov.BroadReason
+	j.Covers, j.Missed, j.TooBroad, j.BroadReason, j.Notes = cov.Covers, cov.Missed, cov.TooBroad, cov.BroadReason, cov.Notes
 	// About the control: it names its records, or catches some of its
 	// events whoever calls ({ $.eventSource = cloudtrail.amazonaws.com }).
 	j.Related = ctl.Related(p) || len(cov.Missed) < len(ctl.Events)

@@ -22,6 +22,17 @@ type Coverage struct {
 	Missed      []Miss
 	TooBroad    bool   // also matches unrelated events: informational, not a gap
 	BroadReason string // which unrelated records it matches
+	// Notes are informational findings about a pattern that covers: a text
+	// check another tool would fail it on, an exclusion that excludes
+	// nothing, what a narrower accepted form misses.
+	Notes []Note
+}
+
+// Note is one informational finding about a pattern.
+type Note struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Tool    string `json:"tool,omitempty"` // the tool whose text check it is about
 }
 
 // Covers decides whether p matches every CloudTrail record of CreateTrail,

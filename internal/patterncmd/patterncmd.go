@@ -19,6 +19,7 @@ import (
 	"github.com/trailwatch/trailwatch/internal/cliflags"
 	"github.com/trailwatch/trailwatch/internal/exitcode"
 	"github.com/trailwatch/trailwatch/internal/term"
+	"github.com/trailwatch/trailwatch/internal/wrap"
 )
 
 // Command returns the "pattern" command with its "test" subcommand.
@@ -91,17 +92,20 @@ type options struct {
 
 // result is the --output json shape.
 type result struct {
-	Control     string       `json:"control"`
-	Pattern     string       `json:"pattern"`
-	Valid       bool         `json:"valid"`
-	Canonical   string       `json:"canonical,omitempty"`
-	Covers      bool         `json:"covers"`
-	Literal     bool         `json:"literal"`
-	Missed      []missJSON   `json:"missed"`
-	TooBroad    bool         `json:"too_broad"`
-	BroadReason string       `json:"broad_reason,omitempty"`
-	Matches     *bool        `json:"matches,omitempty"`
-	Error       *errorDetail `json:"error,omitempty"`
+	Control     string     `json:"control"`
+	Pattern     string     `json:"pattern"`
+	Valid       bool       `json:"valid"`
+	Canonical   string     `json:"canonical,omitempty"`
+	Covers      bool       `json:"covers"`
+	Literal     bool       `json:"literal"`
+	Missed      []missJSON `json:"missed"`
+	TooBroad    bool       `json:"too_broad"`
+	BroadReason string     `json:"broad_reason,omitempty"`
+	// Notes: what else is known of a pattern that covers (another tool's
+	// text check, a trap in its text), as the audit warns.
+	Notes   []pattern.Note `json:"notes,omitempty"`
+	Matches *bool          `json:"matches,omitempty"`
+	Error   *errorDetail   `json:"error,omitempty"`
 }
 
 type missJSON struct {
@@ -148,7 +152,7 @@ func run(o options) error {
 	res.Canonical = p.String()
 	res.Covers = cov.Covers
 	res.Literal = o.Control.Literal(p)
-	res.TooBroad, res.BroadReason = cov.TooBroad, cov.BroadReason
+	res.TooBroad, res.BroadReason, res.Notes = cov.TooBroad, cov.BroadReason, cov.Notes
 	for _, m := range cov.Missed {
 		res.Missed = append(res.Missed, missJSON{Event: m.Event, Reason: m.Reason})
 	}
@@ -254,6 +258,10 @@ func writeText(w io.Writer, r result, ctl chain.Control, color bool) {
 			what = "the five events"
 		}
 		fmt.Fprintf(w, "%s     %s (informational: matching more than %s does not change whether it covers them)\n", paint(color, yellow, "broad:"), r.BroadReason, what)
+	}
+	for _, n := range r.Notes {
+		// Wrapped at 80 columns under its first word, as the audit's text.
+		fmt.Fprintf(w, "%s      %s\n", paint(color, yellow, "note:"), wrap.From(n.Code+": "+n.Message, 11, 11, 80))
 	}
 	if r.Matches != nil {
 		if *r.Matches {
