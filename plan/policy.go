@@ -5,8 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net/url"
-	"reflect"
 	"strings"
 
 	"github.com/trailwatch/trailwatch/chain"
@@ -110,24 +108,8 @@ func MergeStatements(existing string, stmts []json.RawMessage) (merged string, c
 }
 
 // SamePolicy reports whether two policy documents are equal as JSON,
-// accepting the URL-encoded form IAM returns.
-func SamePolicy(a, b string) bool {
-	dec := func(s string) any {
-		s = strings.TrimSpace(s)
-		if !strings.HasPrefix(s, "{") {
-			if u, err := url.PathUnescape(s); err == nil {
-				s = u
-			}
-		}
-		var v any
-		if json.Unmarshal([]byte(s), &v) != nil {
-			return nil
-		}
-		return v
-	}
-	va, vb := dec(a), dec(b)
-	return va != nil && reflect.DeepEqual(va, vb)
-}
+// accepting the URL-encoded form IAM returns (policydoc.Equal).
+func SamePolicy(a, b string) bool { return policydoc.Equal(a, b) }
 
 // The Sids of the statements trailwatch puts in a trail bucket's policy. The
 // two CloudTrail statements are per trail (see bucketSid), so trails that

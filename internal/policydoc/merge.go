@@ -189,6 +189,14 @@ func join(stmts []ourStatement) string {
 
 // sameJSON reports whether a and b are equal as JSON values (member order
 // and spacing aside).
+// Equal reports whether two policy documents are equal as JSON, either of
+// them in the URL-encoded form IAM returns.
+func Equal(a, b string) bool {
+	ta, errA := decodeText(a)
+	tb, errB := decodeText(b)
+	return errA == nil && errB == nil && sameJSON([]byte(ta), []byte(tb))
+}
+
 func sameJSON(a, b []byte) bool {
 	dec := func(raw []byte) (any, bool) {
 		d := json.NewDecoder(bytes.NewReader(raw))

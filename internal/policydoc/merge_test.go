@@ -173,3 +173,29 @@ func TestMerge(t *testing.T) {
 		})
 	}
 }
+
+// Equal compares documents as JSON, either URL-encoded as IAM returns them.
+func TestEqual(t *testing.T) {
+	doc := `{"Version":"2012-10-17","Statement":[` + ours + `]}`
+	spaced := "{ \"Statement\": [" + ours + "],\n \"Version\": \"2012-10-17\" }"
+	other := strings.Replace(doc, "sns:Publish", "sns:Subscribe", 1)
+	tests := []struct {
+		name string
+		a, b string
+		want bool
+	}{
+		{"same text", doc, doc, true},
+		{"other spacing and key order", doc, spaced, true},
+		{"URL-encoded", url.PathEscape(doc), doc, true},
+		{"another action", doc, other, false},
+		{"empty", "", "", false},
+		{"not JSON", "Statement", "Statement", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Equal(tt.a, tt.b); got != tt.want {
+				t.Errorf("Equal = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
