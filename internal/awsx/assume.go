@@ -3,7 +3,6 @@ package awsx
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 
 	"github.com/trailwatch/trailwatch/audit"
@@ -31,7 +30,9 @@ func (f *Factory) Assume(ctx context.Context, roleARN, externalID, sessionName s
 			return nil, err
 		}
 	}
-	g := newFactory(f.cfg.Copy())
+	// f's configuration already tracks calls (newFactory): a second
+	// trackCalls would report each call twice.
+	g := &Factory{cfg: f.cfg.Copy(), pathStyleS3: f.pathStyleS3}
 	g.assumeRole(Settings{AssumeRoleARN: roleARN, ExternalID: externalID, RoleSessionName: sessionName})
 	// The credentials cache keeps what this retrieves, so the clients use
 	// it without asking STS again (until the session nears its expiry).
@@ -41,22 +42,6 @@ func (f *Factory) Assume(ctx context.Context, roleARN, externalID, sessionName s
 	return g, nil
 }
 
-// Partition returns the partition of an ARN ("aws", "aws-cn",
-// "aws-us-gov"...), or "aws" when arn is not an ARN.
-func Partition(arn string) string {
-	parts := strings.SplitN(arn, ":", 3)
-	if len(parts) < 3 || parts[0] != "arn" || parts[1] == "" {
-		return "aws"
-	}
-	return parts[1]
-}
-
-// RoleARN builds the ARN of the role called name (a name, optionally after
-// a path: "path/name") in account, in partition.
-func RoleARN(partition, account, name string) string {
-	return fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, account, strings.TrimPrefix(name, "/"))
-}
-
 // Reach returns an audit.Options.Reach that reads other accounts through
 // roles, which maps an account to the ARN of a role in it (--chain-role):
 // the management account whose organization trail's chain covers a member,
@@ -64,23 +49,31 @@ func RoleARN(partition, account, name string) string {
 // an account without a role, or whose role cannot be assumed, is refused
 // with the reason, which leaves its links unknown.
 func (f *Factory) Reach(roles map[string]string, sessionName string) func(context.Context, string) (audit.Clients, error) {
+	type reach struct {
+		once sync.Once
+		f    *Factory
+		err  error
+	}
 	var mu sync.Mutex
-	reached := map[string]*Factory{}
+	reached := map[string]*reach{}
 	return func(ctx context.Context, account string) (audit.Clients, error) {
 		role, ok := roles[account]
 		if !ok {
 			return nil, fmt.Errorf("no --chain-role names a role in account %s", account)
 		}
+		// One AssumeRole per account; the lock is not held across it, so
+		// other accounts are not kept waiting.
 		mu.Lock()
-		defer mu.Unlock()
-		if g := reached[account]; g != nil {
-			return g.AuditClients(), nil
+		r := reached[account]
+		if r == nil {
+			r = &reach{}
+			reached[account] = r
 		}
-		g, err := f.Assume(ctx, role, "", sessionName)
-		if err != nil {
-			return nil, err
+		mu.Unlock()
+		r.once.Do(func() { r.f, r.err = f.Assume(ctx, role, "", sessionName) })
+		if r.err != nil {
+			return nil, r.err
 		}
-		reached[account] = g
-		return g.AuditClients(), nil
+		return r.f.AuditClients(), nil
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/trailwatch/trailwatch/chain"
 	"github.com/trailwatch/trailwatch/internal/awsx"
 )
 
@@ -65,7 +66,7 @@ func ValidateRoleName(name string) error {
 
 // RoleARN is the role assumed in account, in the caller's partition.
 func (a *Access) RoleARN(account string) string {
-	return awsx.RoleARN(awsx.Partition(a.Caller.ARN), account, a.RoleName)
+	return chain.RoleARN(chain.PartitionOf(a.Caller.ARN), account, a.RoleName)
 }
 
 // Reach returns the factory for account: the caller's own for the calling

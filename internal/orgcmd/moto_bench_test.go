@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
+	"github.com/trailwatch/trailwatch/chain"
 	"github.com/trailwatch/trailwatch/internal/awsx"
 	"github.com/trailwatch/trailwatch/internal/motoserver"
 	"github.com/trailwatch/trailwatch/internal/testaccount"
@@ -38,7 +39,7 @@ func BenchmarkOrgAuditMoto(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		f, err := base.Assume(ctx, awsx.RoleARN("aws", aws.ToString(out.CreateAccountStatus.AccountId), "OrganizationAccountAccessRole"), "", "")
+		f, err := base.Assume(ctx, chain.RoleARN("aws", aws.ToString(out.CreateAccountStatus.AccountId), "OrganizationAccountAccessRole"), "", "")
 		if err != nil {
 			b.Fatal(err)
 		}

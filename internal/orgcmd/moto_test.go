@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/trailwatch/trailwatch/chain"
 	"github.com/trailwatch/trailwatch/internal/awsx"
 	"github.com/trailwatch/trailwatch/internal/cliflags"
 	"github.com/trailwatch/trailwatch/internal/exitcode"
@@ -90,7 +91,7 @@ func (e *estate) as(id string) *testaccount.Account {
 	if id == motoserver.Account {
 		return testaccount.New(e.t, e.base)
 	}
-	f, err := e.base.Assume(e.ctx, awsx.RoleARN("aws", id, "OrganizationAccountAccessRole"), "", "")
+	f, err := e.base.Assume(e.ctx, chain.RoleARN("aws", id, "OrganizationAccountAccessRole"), "", "")
 	if err != nil {
 		e.t.Fatal(err)
 	}
