@@ -59,21 +59,21 @@ func Command(streams func() *term.IO) *cli.Command {
 
 // PrintOrg writes ForOrg(mode, roleName) to w as indented JSON.
 func PrintOrg(w io.Writer, mode, roleName string) error {
+	if err := org.ValidateRoleName(roleName); err != nil {
+		return err // it names --org-role
+	}
 	p, err := ForOrg(mode, roleName)
-	if err != nil {
-		return fmt.Errorf("--for: %w", err)
-	}
-	b, err := p.JSON()
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(b)
-	return err
+	return write(w, p, err)
 }
 
 // Print writes the policy for mode to w as indented JSON.
 func Print(w io.Writer, mode string) error {
 	p, err := For(mode)
+	return write(w, p, err)
+}
+
+// write writes p, or says which --for value err is about.
+func write(w io.Writer, p Policy, err error) error {
 	if err != nil {
 		return fmt.Errorf("--for: %w", err)
 	}

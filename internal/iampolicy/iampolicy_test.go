@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/urfave/cli/v2"
 
+	"github.com/trailwatch/trailwatch/internal/golden"
 	"github.com/trailwatch/trailwatch/internal/term"
 )
 
@@ -25,19 +26,7 @@ func TestGolden(t *testing.T) {
 			if err := Print(&buf, mode); err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join("testdata", mode+".json")
-			if *update {
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if diff := cmp.Diff(string(want), buf.String()); diff != "" {
-				t.Errorf("%s (-want +got):\n%s", path, diff)
-			}
+			golden.File(t, filepath.Join("testdata", mode+".json"), buf.Bytes(), *update)
 		})
 	}
 }
@@ -255,18 +244,10 @@ func TestOrgGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("testdata", "audit-org.json")
-	if *update {
-		if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), out); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
+	golden.File(t, filepath.Join("testdata", "audit-org.json"), []byte(out), *update)
+	// A bad role name is an --org-role error, not a --for one.
+	if _, err := runCommand(t, "--for", "audit", "--org", "--org-role", "arn:aws:iam::123456789012:role/x"); err == nil || !strings.HasPrefix(err.Error(), "--org-role") {
+		t.Errorf("an ARN as --org-role: err %v", err)
 	}
 	if _, err := runCommand(t, "--for", "audit", "--org-role", "x"); err == nil || !strings.Contains(err.Error(), "--org-role only works with --org") {
 		t.Errorf("--org-role without --org: err %v", err)
