@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -11,6 +10,7 @@ import (
 	"github.com/trailwatch/trailwatch/audit"
 	"github.com/trailwatch/trailwatch/internal/cliflags"
 	"github.com/trailwatch/trailwatch/internal/wrap"
+	"github.com/trailwatch/trailwatch/verify"
 )
 
 // This file is the one place the audit command reads *audit.Report to say
@@ -54,28 +54,21 @@ func nextStep(w io.Writer, r *audit.Report, flags []string, fromEvidence bool) {
 }
 
 // accountFlags are the flags of c that chose the account and how it was
-// audited, shell-quoted, for nextStep.
+// audited, shell-quoted, for nextStep: fix takes them all.
 func accountFlags(c *cli.Context) []string {
 	var out []string
-	for _, name := range []string{cliflags.Profile, cliflags.Region, cliflags.EndpointURL, cliflags.AssumeRole,
-		cliflags.ExternalID, cliflags.RoleSessionName} {
+	for _, name := range cliflags.AccountFlags {
 		if c.IsSet(name) {
-			out = append(out, "--"+name, shellQuote(c.String(name)))
+			out = append(out, "--"+name, verify.ShellQuote(c.String(name)))
 		}
+	}
+	for _, role := range c.StringSlice(cliflags.ChainRole) {
+		out = append(out, "--"+cliflags.ChainRole, verify.ShellQuote(role))
 	}
 	if c.Bool("strict") {
 		out = append(out, "--strict")
 	}
 	return out
-}
-
-var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_./:=@+,-]+$`)
-
-func shellQuote(s string) string {
-	if shellSafe.MatchString(s) {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // nextStepControls is nextStep for several controls: fix closes CIS 4.5's

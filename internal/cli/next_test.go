@@ -6,8 +6,11 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/urfave/cli/v2"
 
 	"github.com/trailwatch/trailwatch/audit"
+	"github.com/trailwatch/trailwatch/internal/cliflags"
+	"github.com/trailwatch/trailwatch/verify"
 )
 
 // A text audit with gaps ends with the commands that close them; compliant,
@@ -35,7 +38,7 @@ func TestAuditEndsWithNextStep(t *testing.T) {
 func TestNextStepRepeatsAccountFlags(t *testing.T) {
 	no := false
 	var b bytes.Buffer
-	nextStep(&b, &audit.Report{Compliant: &no, Region: "eu-west-1"}, []string{"--profile", shellQuote("prod admin"), "--region", "eu-west-1"}, false)
+	nextStep(&b, &audit.Report{Compliant: &no, Region: "eu-west-1"}, []string{"--profile", verify.ShellQuote("prod admin"), "--region", "eu-west-1"}, false)
 	want := "\nTo close these gaps, preview the changes (this writes nothing), then apply them\n" +
 		"after a confirmation:\n" +
 		"  trailwatch fix --dry-run --profile 'prod admin' --region eu-west-1\n" +
@@ -43,8 +46,21 @@ func TestNextStepRepeatsAccountFlags(t *testing.T) {
 	if diff := cmp.Diff(want, b.String()); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
-	if got := shellQuote("it's"); got != `'it'\''s'` {
-		t.Errorf("shellQuote = %s", got)
+}
+
+// The flags repeated are those fix takes, --chain-role (repeatable)
+// included, quoted for the shell.
+func TestAccountFlags(t *testing.T) {
+	var got []string
+	app := &cli.App{Flags: append(cliflags.AWSFlags(), cliflags.ChainRoleFlag(), &cli.BoolFlag{Name: "strict"}),
+		Action: func(c *cli.Context) error { got = accountFlags(c); return nil }}
+	if err := app.Run([]string{"trailwatch", "--profile", "prod admin", "--chain-role", "arn:aws:iam::111111111111:role/a",
+		"--chain-role", "arn:aws:iam::222222222222:role/b", "--strict"}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"--profile", "'prod admin'", "--chain-role", "arn:aws:iam::111111111111:role/a", "--chain-role", "arn:aws:iam::222222222222:role/b", "--strict"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
 

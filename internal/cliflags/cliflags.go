@@ -73,11 +73,15 @@ func SettingsFrom(c *cli.Context) awsx.Settings {
 	}
 }
 
+// AccountFlags are the single-valued flags that choose the account and
+// how it is reached (ChainRole, repeatable, comes besides them).
+var AccountFlags = []string{Profile, Region, EndpointURL, AssumeRole, ExternalID, RoleSessionName}
+
 // AWSFlagsSet returns the AWS flags given on the command line, for commands
 // that must refuse them (an offline audit of an evidence file).
 func AWSFlagsSet(c *cli.Context) []string {
 	var set []string
-	for _, name := range []string{Profile, Region, EndpointURL, AssumeRole, ExternalID, RoleSessionName, ChainRole} {
+	for _, name := range append(slices.Clone(AccountFlags), ChainRole) {
 		if c.IsSet(name) {
 			set = append(set, "--"+name)
 		}
