@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strings"
 	"sync"
@@ -191,7 +192,8 @@ func sendBatch(ctx context.Context, client API, account, region string, batch []
 		id := aws.ToString(ff.Id)
 		it, ok := byID[id]
 		if !ok {
-			it = item{index: len(items), doc: asff.Finding{Id: id}}
+			// An id not sent: after every finding that was.
+			it = item{index: math.MaxInt, doc: asff.Finding{Id: id}}
 		}
 		failed = append(failed, indexed{it.index, Failure{ID: id, Account: account, Region: region,
 			Code: aws.ToString(ff.ErrorCode), Message: aws.ToString(ff.ErrorMessage)}})

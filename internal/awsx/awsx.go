@@ -76,7 +76,6 @@ type Identity struct {
 // and region, created on first use. It is safe for concurrent use.
 type Factory struct {
 	cfg         aws.Config
-	settings    Settings // what Load was given, for messages
 	pathStyleS3 bool
 	assumedRole string // the role ARN when credentials come from AssumeRole
 
@@ -196,7 +195,6 @@ func Load(ctx context.Context, s Settings) (*Factory, error) {
 			return nil, f.regionError(s, err)
 		}
 	}
-	f.settings = s
 	return f, nil
 }
 
@@ -223,7 +221,7 @@ func Connect(ctx context.Context, s Settings) (*Factory, error) {
 		if !KnownRegion(f.Region()) {
 			// Any failure, even an answer: behind a proxy that refuses
 			// unknown hosts, a typo reads as a denial.
-			return nil, f.regionError(f.settings, err)
+			return nil, f.regionError(s, err)
 		}
 		var apiErr smithy.APIError
 		if !errors.As(err, &apiErr) {
