@@ -70,10 +70,24 @@ func RegionPartition(region string) string {
 		return "aws-iso-b"
 	case strings.HasPrefix(region, "us-iso-"):
 		return "aws-iso"
+	case strings.HasPrefix(region, "eu-isoe-"):
+		return "aws-iso-e"
+	case strings.HasPrefix(region, "us-isof-"):
+		return "aws-iso-f"
 	case strings.HasPrefix(region, "eusc-"):
 		return "aws-eusc"
 	}
 	return "aws"
+}
+
+// KnownPartition reports whether p is one of AWS's partitions, the ones
+// RegionPartition names.
+func KnownPartition(p string) bool {
+	switch p {
+	case "aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc":
+		return true
+	}
+	return false
 }
 
 // IsSNSTopic reports whether s is an SNS topic ARN (not a subscription or

@@ -13,6 +13,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/trailwatch/trailwatch/chain"
 )
 
 // Status is a control's verdict in one account.
@@ -42,7 +44,7 @@ type Finding struct {
 	AccountID   string // 12 digits; "" when the account could not be identified
 	AccountName string // optional, e.g. from Organizations
 	Region      string // the region the audit ran from
-	Partition   string // aws, aws-cn, aws-us-gov; "" means aws
+	Partition   string // aws, aws-cn, aws-us-gov, ...; "" means aws
 	Control     Control
 	Status      Status
 	Gaps        []Gap
@@ -175,9 +177,7 @@ func (f *Finding) validate() error {
 	if f.Region == "" {
 		problems = append(problems, "no region")
 	}
-	switch f.PartitionOrDefault() {
-	case "aws", "aws-cn", "aws-us-gov":
-	default:
+	if !chain.KnownPartition(f.PartitionOrDefault()) {
 		problems = append(problems, fmt.Sprintf("unknown partition %q", f.Partition))
 	}
 	if err := f.Control.validate(); err != nil {

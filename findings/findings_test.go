@@ -171,7 +171,7 @@ func TestFromReport(t *testing.T) {
 		region    string
 		want      Status
 		partition string
-	}{{&yes, "us-east-1", Passed, "aws"}, {nil, "cn-north-1", Unknown, "aws-cn"}, {&no, "us-gov-west-1", Failed, "aws-us-gov"}} {
+	}{{&yes, "us-east-1", Passed, "aws"}, {nil, "cn-north-1", Unknown, "aws-cn"}, {&no, "us-gov-west-1", Failed, "aws-us-gov"}, {&no, "us-iso-east-1", Failed, "aws-iso"}, {&yes, "eu-isoe-west-1", Passed, "aws-iso-e"}} {
 		r := &audit.Report{Account: "222222222222", Region: tc.region, Compliant: tc.compliant,
 			Facts: audit.Facts{LogGroup: &audit.LogGroupFacts{Missing: true}}}
 		f := FromReport(r, at, "v1")[0]

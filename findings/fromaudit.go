@@ -8,10 +8,9 @@ import (
 	"strings"
 	"time"
 
-	awsarn "github.com/aws/aws-sdk-go-v2/aws/arn"
-
 	"github.com/trailwatch/trailwatch/audit"
 	"github.com/trailwatch/trailwatch/catalog"
+	"github.com/trailwatch/trailwatch/chain"
 )
 
 // CloudTrailChanges is the control today's audit checks: a metric filter and
@@ -115,8 +114,8 @@ func resources(facts *audit.Facts) []Resource {
 
 func fromARN(typ ResourceType, arn, name string) Resource {
 	r := Resource{Type: typ, ID: arn, Name: name}
-	if a, err := awsarn.Parse(arn); err == nil {
-		r.Region, r.Account = a.Region, a.AccountID
+	if a, err := chain.ParseARN(arn); err == nil {
+		r.Region, r.Account = a.Region, a.Account
 		if r.Name == "" {
 			r.Name = a.Resource
 		}
@@ -134,15 +133,9 @@ func partition(facts *audit.Facts, region string) string {
 		arns = append(arns, facts.LogGroup.ARN)
 	}
 	for _, s := range arns {
-		if a, err := awsarn.Parse(s); err == nil && a.Partition != "" {
+		if a, err := chain.ParseARN(s); err == nil && a.Partition != "" {
 			return a.Partition
 		}
 	}
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	}
-	return "aws"
+	return chain.RegionPartition(region)
 }

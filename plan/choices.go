@@ -100,9 +100,7 @@ func (c Choices) WithDefaults() Choices {
 // validARN: a known partition and a 12-digit account when one is given;
 // the SDK's parser accepts any text in each field.
 func validARN(a chain.ARN) bool {
-	switch a.Partition {
-	case "aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc":
-	default:
+	if !chain.KnownPartition(a.Partition) {
 		return false
 	}
 	return (a.Account == "" || reAccount.MatchString(a.Account)) && reRegionish.MatchString(a.Region)
