@@ -206,6 +206,7 @@ func TestEvalMath(t *testing.T) {
 		{"FILL(gone, 0)", outcome{0, true}, ""},
 		{"IF(m1 > 0, 10, 20)", outcome{10, true}, ""},
 		{"IF(gone > 0, 10, 20)", outcome{}, ""},
+		{"IF([], 1)", outcome{}, "IF() takes a condition"},
 		{"SUM([m1, gone, 2])", outcome{3, true}, ""},
 		{"MAX([gone])", outcome{}, ""},
 		{"m1 >= 1 AND NOT gone", outcome{}, ""},
@@ -225,4 +226,15 @@ func TestEvalMath(t *testing.T) {
 			t.Errorf("%s = %+v, %v; want %+v", tt.expr, got, err, tt.want)
 		}
 	}
+}
+
+// An alarm's expression is anyone's text: evalMath answers or errs, never
+// panics.
+func FuzzEvalMath(f *testing.F) {
+	for _, s := range []string{"m1", "2 * (m1 + 3) - 1", "FILL(gone, 0)", "IF(m1 > 0, 10, 20)", "SUM([m1, gone, 2])", "IF([], 1)", "MAX([])", "ABS()", "-(-m1)", "m1 >= 1 AND NOT gone"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, expr string) {
+		_, _ = evalMath(expr, map[string]outcome{"m1": {1, true}, "gone": {}}, map[string]string{})
+	})
 }

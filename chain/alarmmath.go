@@ -341,8 +341,8 @@ func (p *mathParser) call(fn string) (mathVal, error) {
 		}
 		return scalar(args[1][0]), nil
 	case "IF":
-		if len(args) < 2 || len(args) > 3 {
-			return nil, fmt.Errorf("IF() takes 2 or 3 arguments")
+		if len(args) < 2 || len(args) > 3 || len(args[0]) != 1 {
+			return nil, fmt.Errorf("IF() takes a condition and 2 or 3 arguments")
 		}
 		c := args[0][0]
 		switch {
