@@ -163,3 +163,14 @@ func TestApplyFlagAfterArgument(t *testing.T) {
 		}
 	}
 }
+
+// audit --org judges one control a run: several, or all, is refused before
+// anything is read.
+func TestOrgAuditOneControl(t *testing.T) {
+	for _, args := range [][]string{{"--control", "all"}, {"--control", "4.1", "--control", "4.3"}} {
+		code, _, errOut := run(t, append([]string{"audit", "--org", "--region", "us-east-1", "--endpoint-url", "http://127.0.0.1:1"}, args...)...)
+		if code != 1 || !strings.Contains(errOut, "one control a run") {
+			t.Errorf("%v: exit %d, stderr %q", args, code, errOut)
+		}
+	}
+}

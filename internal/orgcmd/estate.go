@@ -64,7 +64,7 @@ func (e *Estate) wire(env *fixcmd.Env) *fixcmd.Env {
 
 // owner is audit.Options.Owners for the run.
 func (e *Estate) owner(ctx context.Context, cov *audit.CoveredBy, opts audit.Options) (*audit.Report, error) {
-	key := fmt.Sprintf("%s\x00%s\x00%t", cov.Account, cov.TrailARN, opts.Strict)
+	key := fmt.Sprintf("%s\x00%s\x00%t\x00%s", cov.Account, cov.TrailARN, opts.Strict, opts.Control.ID)
 	e.mu.Lock()
 	if e.owners == nil {
 		e.owners = map[string]*ownerChain{}

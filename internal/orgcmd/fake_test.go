@@ -2,6 +2,7 @@ package orgcmd_test
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"path/filepath"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/trailwatch/trailwatch/chain"
 	"github.com/trailwatch/trailwatch/internal/cliflags"
 	"github.com/trailwatch/trailwatch/internal/exitcode"
 	fa "github.com/trailwatch/trailwatch/internal/fakeaws"
@@ -208,5 +210,49 @@ func TestProgressOnTerminalOnly(t *testing.T) {
 	}
 	if strings.Contains(out.String(), "\x1b") || !strings.Contains(out.String(), "6 account(s)") {
 		t.Errorf("stdout carries escape codes or lacks the report:\n%q", out.String())
+	}
+}
+
+// audit --org --control judges that control in every account (it used to
+// judge CIS 4.5 whatever --control said).
+func TestAuditOneControl(t *testing.T) {
+	accounts, build, denied := states()
+	ctl, err := chain.ControlFor("4.3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	io, _, out, _ := term.Test(false)
+	err = orgcmd.RunAudit(context.Background(), orgcmd.Options{IO: io, Format: cliflags.JSON, Concurrency: 3, Control: ctl,
+		Connect: func(context.Context) (*orgcmd.Estate, error) { return fakeEstate(accounts, build, denied, 0), nil }})
+	if got := exitcode.Of(err); got != exitcode.Error {
+		t.Errorf("exit %d, want 1 (legacy is unknown)", got)
+	}
+	var doc struct {
+		Accounts []struct {
+			Control string `json:"control"`
+			Gaps    []struct {
+				Code string `json:"code"`
+			} `json:"gaps"`
+		} `json:"accounts"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	gaps, judged := 0, 0
+	for _, a := range doc.Accounts {
+		switch a.Control {
+		case "4.3":
+			judged++
+		case "": // not reached: no report
+		default:
+			t.Errorf("an account judged for %q, want 4.3", a.Control)
+		}
+		for _, g := range a.Gaps {
+			gaps += map[bool]int{true: 1}[g.Code == "NO_METRIC_FILTER"]
+		}
+	}
+	// The accounts with a chain have 4.5's filter only: 4.3 has none.
+	if gaps == 0 || judged != len(doc.Accounts)-1 {
+		t.Errorf("%d accounts judged, %d without 4.3's filter:\n%s", judged, gaps, out.String())
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/trailwatch/trailwatch/chain"
 	"github.com/trailwatch/trailwatch/internal/cliflags"
 	"github.com/trailwatch/trailwatch/internal/fixcmd"
 	"github.com/trailwatch/trailwatch/internal/org"
@@ -139,6 +140,9 @@ func options(c *cli.Context, io *term.IO) (Options, error) {
 		Connect: Connect(t), Prompter: prompt.New(io.In, io.Out)}
 	if c.Command.Name == "audit" {
 		o.SecurityHub = c.Bool("security-hub")
+		if o.Control, err = oneControl(c.StringSlice("control")); err != nil {
+			return Options{}, err
+		}
 	}
 	if c.Command.Name != "audit" {
 		if o.Choices, err = fixcmd.ChoicesFrom(c); err != nil {
@@ -146,4 +150,20 @@ func options(c *cli.Context, io *term.IO) (Options, error) {
 		}
 	}
 	return o, nil
+}
+
+// oneControl is audit --org's --control: one control a run (the report of
+// each account is one control's), CIS 4.5 when none is given.
+func oneControl(ids []string) (chain.Control, error) {
+	switch {
+	case len(ids) == 0:
+		return chain.CloudTrailChanges(), nil
+	case len(ids) > 1 || strings.EqualFold(strings.TrimSpace(ids[0]), "all"):
+		return chain.Control{}, fmt.Errorf("--control %s: --org audits one control a run; give one --control", strings.Join(ids, ", "))
+	}
+	ctl, err := chain.ControlFor(ids[0])
+	if err != nil {
+		return chain.Control{}, fmt.Errorf("--control %s: %w", ids[0], err)
+	}
+	return ctl, nil
 }

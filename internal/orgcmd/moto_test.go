@@ -27,6 +27,7 @@ import (
 	"github.com/trailwatch/trailwatch/internal/awsx"
 	"github.com/trailwatch/trailwatch/internal/cliflags"
 	"github.com/trailwatch/trailwatch/internal/exitcode"
+	"github.com/trailwatch/trailwatch/internal/faultproxy"
 	"github.com/trailwatch/trailwatch/internal/motoserver"
 	"github.com/trailwatch/trailwatch/internal/org"
 	"github.com/trailwatch/trailwatch/internal/orgcmd"
@@ -102,7 +103,6 @@ var (
 	targetOp = regexp.MustCompile(`\.([A-Za-z]+)$`)
 	actionOp = regexp.MustCompile(`(?:^|&)Action=([A-Za-z]+)`)
 	roleArn  = regexp.MustCompile(`(?:^|&)RoleArn=([^&]+)`)
-	writeOp  = regexp.MustCompile(`^(Create|Put|Update|Start|Stop|Set|Subscribe|Tag|Untag|Delete|Attach|Detach|Add|Remove|PUT |POST |DELETE )`)
 )
 
 func (e *estate) startProxy() string {
@@ -175,11 +175,30 @@ func (e *estate) writes() []string {
 	defer e.mu.Unlock()
 	var out []string
 	for _, op := range e.ops {
-		if writeOp.MatchString(op) && op != "POST /" { // query-protocol reads are POST / too
+		// The proxy's own classification of writes (faultproxy.Call.IsWrite);
+		// query-protocol reads are POST / too.
+		c := faultproxy.Call{Operation: op}
+		if method, path, rest := strings.Cut(op, " "); rest {
+			c = faultproxy.Call{Method: method, Path: path}
+		}
+		if c.IsWrite() && op != "POST /" {
 			out = append(out, op)
 		}
 	}
 	return out
+}
+
+// count is how many calls of op the proxy saw since resetOps.
+func (e *estate) count(op string) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := 0
+	for _, o := range e.ops {
+		if o == op {
+			n++
+		}
+	}
+	return n
 }
 
 func (e *estate) cli(args ...string) (int, string, string) {
@@ -549,9 +568,15 @@ func TestAuditOrgFindingsIntoSecurityHub(t *testing.T) {
 			t.Fatalf("enable Security Hub in %s: %v", id, err)
 		}
 	}
+	e.resetOps()
 	code, out, errOut := e.cli("audit", "--org", "--exclude-accounts", ids["legacy"], "--output", "junit", "--security-hub")
 	if code != 2 {
 		t.Fatalf("exit %d, want 2 (gaps)\n%s\n%s", code, out, errOut)
+	}
+	// Each member's role is assumed once, for its audit and its import;
+	// the management account is worked on with the caller's credentials.
+	if n := e.count("AssumeRole"); n != len(accounts)-1 {
+		t.Errorf("%d AssumeRole calls for %d members", n, len(accounts)-1)
 	}
 	var suites struct {
 		Cases []struct {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/trailwatch/trailwatch/audit"
+	"github.com/trailwatch/trailwatch/chain"
 	"github.com/trailwatch/trailwatch/findings"
 	"github.com/trailwatch/trailwatch/findings/formats"
 	"github.com/trailwatch/trailwatch/findings/securityhub"
@@ -27,6 +28,7 @@ type Options struct {
 	Format      cliflags.Format
 	Color       bool
 	Strict      bool
+	Control     chain.Control // audit's --control (plan's and fix's is in Choices)
 	Concurrency int
 	// Choices, Yes and DryRun are plan's and fix's.
 	Choices plan.Choices
@@ -122,7 +124,11 @@ func RunAudit(ctx context.Context, o Options) error {
 	if o.SecurityHub {
 		// Each account's findings go in through that account's own role:
 		// BatchImportFindings takes only the caller's account's findings.
-		if err := securityhub.ImportAndReport(ctx, o.IO.ErrOut, fs, e.hubClient); err != nil {
+		err := securityhub.ImportAndReport(ctx, o.IO.ErrOut, fs, e.hubClient)
+		for _, a := range e.Accounts {
+			e.forget(a.ID)
+		}
+		if err != nil {
 			return interrupted(ctx, err)
 		}
 	}
@@ -130,13 +136,17 @@ func RunAudit(ctx context.Context, o Options) error {
 }
 
 // auditAccount reaches one account and audits it.
-func auditAccount(ctx context.Context, e *Estate, a org.Account, strict bool) AccountResult {
+func auditAccount(ctx context.Context, e *Estate, a org.Account, o Options) AccountResult {
 	env, bad := e.reach(ctx, a)
 	if bad != nil {
 		return *bad
 	}
-	defer e.forget(a.ID)
-	r, err := audit.Run(ctx, env.Audit, audit.Options{Strict: strict, Reach: env.Reach, Owners: env.Owners})
+	if !o.SecurityHub {
+		// With --security-hub the account's role is kept for the import
+		// after the report (RunAudit forgets it then), not assumed again.
+		defer e.forget(a.ID)
+	}
+	r, err := audit.Run(ctx, env.Audit, audit.Options{Strict: o.Strict, Control: o.Control, Reach: env.Reach, Owners: env.Owners})
 	if err != nil {
 		return failed(a, e.Region, fmt.Errorf("audit: %w", err))
 	}
@@ -148,6 +158,6 @@ func auditAccount(ctx context.Context, e *Estate, a org.Account, strict bool) Ac
 // measures it.
 func AuditAccounts(ctx context.Context, e *Estate, o Options) []AccountResult {
 	return o.each(ctx, e, e.Accounts, "Auditing accounts", func(ctx context.Context, a org.Account) AccountResult {
-		return auditAccount(ctx, e, a, o.Strict)
+		return auditAccount(ctx, e, a, o)
 	})
 }
