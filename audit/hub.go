@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -43,14 +44,17 @@ func runHub(ctx context.Context, c Clients, opts Options) (*Report, error) {
 	} else {
 		r.Account, r.Caller = aws.ToString(id.Account), aws.ToString(id.Arn)
 	}
-	hc, ok := c.(HubClients)
-	if !ok {
+	var out *securityhub.DescribeHubOutput
+	err = ErrNoHub
+	if hc, ok := c.(HubClients); ok {
+		out, err = hc.SecurityHub(r.Region).DescribeHub(ctx, &securityhub.DescribeHubInput{})
+	}
+	if errors.Is(err, ErrNoHub) {
 		r.Chain = append(r.Chain, Link{Name: chain.LinkSecurityHub, Status: Unknown, Detail: "not read: these clients (an evidence file) hold no Security Hub read"})
 		r.Unknown = append(r.Unknown, UnknownRead{Link: chain.LinkSecurityHub, API: "DescribeHub", Action: "securityhub:DescribeHub", Resource: r.Region,
 			Message: "the reads at hand do not include Security Hub's"})
 		return r, nil
 	}
-	out, err := hc.SecurityHub(r.Region).DescribeHub(ctx, &securityhub.DescribeHubInput{})
 	switch {
 	case err == nil:
 		l := Link{Name: chain.LinkSecurityHub, Status: Passed, Resource: aws.ToString(out.HubArn), Field: "HubArn"}

@@ -25,9 +25,9 @@
 // "recorded_at" is informational.
 //
 // Each call names the AWS CLI service ("cloudtrail", "logs", "cloudwatch",
-// "sns", "sts") and the API operation, the region it was sent to (omit it to
-// answer in every region), the parameters that identify it, and either the
-// response or the error. The response is exactly what
+// "sns", "kms", "securityhub", "sts") and the API operation, the region it
+// was sent to (omit it to answer in every region), the parameters that
+// identify it, and either the response or the error. The response is exactly what
 // `aws <service> <operation> --output json` prints, so a file can be put
 // together by hand; paginated responses are stored merged, as the CLI
 // prints them. The operations and their identifying parameters:
@@ -40,6 +40,7 @@
 //	cloudwatch DescribeAlarmsForMetric   Namespace, MetricName
 //	sns        GetTopicAttributes        TopicArn
 //	sns        ListSubscriptionsByTopic  TopicArn
+//	securityhub DescribeHub              (none; CIS 4.16 only)
 //	sts        GetCallerIdentity         (none)
 //
 // A listing the audit stopped reading before its last page (DescribeAlarms

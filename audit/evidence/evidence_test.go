@@ -21,6 +21,7 @@ import (
 
 	"github.com/trailwatch/trailwatch/audit"
 	"github.com/trailwatch/trailwatch/audit/evidence"
+	"github.com/trailwatch/trailwatch/chain"
 	fa "github.com/trailwatch/trailwatch/internal/fakeaws"
 	goldenfile "github.com/trailwatch/trailwatch/internal/golden"
 )
@@ -471,3 +472,61 @@ func TestTruncatedListing(t *testing.T) {
 		t.Errorf("unknown = %+v", u)
 	}
 }
+
+// CIS 4.16 through the recorder: a live audit reads DescribeHub (it was
+// unknown behind the recorder, as if the clients had no Security Hub), the
+// file holds it, enabled or not, and replay reaches the same report.
+// Clients without a Security Hub read leave 4.16 unknown for that reason.
+func TestRecordSecurityHub(t *testing.T) {
+	hub, err := chain.ControlFor("4.16")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, enabled := range []bool{true, false} {
+		a := fa.Compliant()
+		want := "gaps"
+		if enabled {
+			a.Hubs = map[string]string{fa.Home: "2025-01-02T03:04:05.000Z"}
+			want = "compliant"
+		}
+		rec := evidence.NewRecorder(a)
+		live, err := audit.Run(context.Background(), rec, audit.Options{Control: hub})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if verdict(live) != want {
+			t.Errorf("enabled %v: live verdict %s, want %s (unknown: %+v)", enabled, verdict(live), want, live.Unknown)
+		}
+		path := filepath.Join(t.TempDir(), "e.json")
+		if err := rec.Save(path); err != nil {
+			t.Fatal(err)
+		}
+		clients, err := evidence.Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		replayed, err := audit.Run(context.Background(), clients, audit.Options{Control: hub})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(live, replayed); diff != "" {
+			t.Errorf("enabled %v: replayed report differs (-live +replayed)\n%s", enabled, diff)
+		}
+	}
+
+	// fa.Account without its SecurityHub method: clients with no hub read.
+	rec := evidence.NewRecorder(noHub{fa.Compliant()})
+	r, err := audit.Run(context.Background(), rec, audit.Options{Control: hub})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if verdict(r) != "unknown" || len(r.Unknown) != 1 || !strings.Contains(r.Chain[0].Detail, "hold no Security Hub read") {
+		t.Errorf("without a hub read: verdict %s, chain %+v", verdict(r), r.Chain)
+	}
+}
+
+// noHub hides fakeaws.Account's Security Hub read.
+type noHub struct{ *fa.Account }
+
+// SecurityHub, with another signature, keeps noHub from being audit.HubClients.
+func (noHub) SecurityHub() {}

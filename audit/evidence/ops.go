@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
@@ -50,6 +51,8 @@ var ops = []*opSpec{
 	{service: "sns", op: "ListSubscriptionsByTopic", ident: []string{"TopicArn"}, newOut: func() any { return &sns.ListSubscriptionsByTopicOutput{} }, name: pascal, list: "Subscriptions"},
 	{service: "kms", op: "DescribeKey", ident: []string{"KeyId"}, newOut: func() any { return &kms.DescribeKeyOutput{} }, name: pascal},
 	{service: "kms", op: "GetKeyPolicy", ident: []string{"KeyId"}, newOut: func() any { return &kms.GetKeyPolicyOutput{} }, name: pascal},
+	// CIS 4.16: is Security Hub enabled in the region.
+	{service: "securityhub", op: "DescribeHub", newOut: func() any { return &securityhub.DescribeHubOutput{} }, name: pascal},
 	{service: "sts", op: "GetCallerIdentity", newOut: func() any { return &sts.GetCallerIdentityOutput{} }, name: pascal},
 }
 

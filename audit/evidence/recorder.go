@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -233,6 +234,31 @@ func (r *Recorder) CloudWatch(region string) audit.CloudWatchAPI {
 func (r *Recorder) SNS(region string) audit.SNSAPI { return &recSNS{r, r.inner.SNS(region), region} }
 
 func (r *Recorder) KMS(region string) audit.KMSAPI { return &recKMS{r, r.inner.KMS(region), region} }
+
+// SecurityHub records CIS 4.16's read when the wrapped clients make it, and
+// otherwise answers audit.ErrNoHub.
+func (r *Recorder) SecurityHub(region string) audit.SecurityHubAPI {
+	var inner audit.SecurityHubAPI
+	if hc, ok := r.inner.(audit.HubClients); ok {
+		inner = hc.SecurityHub(region)
+	}
+	return &recHub{r, inner, region}
+}
+
+type recHub struct {
+	r      *Recorder
+	c      audit.SecurityHubAPI // nil: the wrapped clients have no Security Hub read
+	region string
+}
+
+func (s *recHub) DescribeHub(ctx context.Context, in *securityhub.DescribeHubInput, opts ...func(*securityhub.Options)) (*securityhub.DescribeHubOutput, error) {
+	if s.c == nil {
+		return nil, audit.ErrNoHub
+	}
+	out, err := s.c.DescribeHub(ctx, in, opts...)
+	s.r.record("securityhub", "DescribeHub", s.region, nil, false, out, err)
+	return out, err
+}
 
 type recKMS struct {
 	r      *Recorder
