@@ -115,16 +115,20 @@ func (g *gathered) gatherAlarms(ctx context.Context, c Clients) error {
 	g.findAlarms()
 
 	g.sync()
+	listed := false
 	for _, r := range slices.Sorted(maps.Keys(g.regions)) {
 		if rd := g.regions[r]; rd.byMetric && (failed[r] || !g.canNotify(r)) {
 			g.readRest(ctx, c, &wg, r)
+			listed = true
 		}
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	g.findAlarms()
+	if listed {
+		g.findAlarms()
+	}
 	return nil
 }
 
@@ -142,6 +146,7 @@ func (g *gathered) confirmAlarms(ctx context.Context, c Clients) error {
 		return nil
 	}
 	if r := g.report(); r.Compliant != nil && *r.Compliant {
+		g.final = r // nothing more is read: Run reports it as it is
 		return nil
 	}
 	var wg safe.Group

@@ -126,7 +126,10 @@ func Run(ctx context.Context, c Clients, opts Options) (*Report, error) {
 	if err := g.gather(ctx, c); err != nil {
 		return nil, err
 	}
-	r := g.report()
+	r := g.final
+	if r == nil {
+		r = g.report()
+	}
 	if opts.Trail != "" || r.CoveredBy == nil || (opts.Reach == nil && opts.Owners == nil) {
 		return r, nil
 	}
@@ -213,6 +216,9 @@ type gathered struct {
 	alarmTags    map[string]*result[map[string]string] // by alarm ARN
 	topics       map[string]*topicData
 	keys         map[string]*keyData // by region and key id
+	// final is the report already built from everything read, when the
+	// reads ended with it (confirmAlarms).
+	final *Report
 }
 
 func (g *gathered) gather(ctx context.Context, c Clients) error {

@@ -263,17 +263,24 @@ func sameTrail(a, b string) bool {
 // answer finds the response for a call, or returns the recorded error or a
 // MissingError.
 func (r *Replay) answer(service, op, region string, ident map[string]string) (any, error) {
+	_, out, err := r.answerFrom(service, op, region, ident)
+	return out, err
+}
+
+// answerFrom is answer, also returning the entry that answered (nil when
+// none did).
+func (r *Replay) answerFrom(service, op, region string, ident map[string]string) (*replayed, any, error) {
 	match := r.find(service, op, region, ident)
 	if match == nil {
 		if service == "sts" && op == "GetCallerIdentity" && r.file.Account != "" {
-			return &sts.GetCallerIdentityOutput{Account: aws.String(r.file.Account)}, nil
+			return nil, &sts.GetCallerIdentityOutput{Account: aws.String(r.file.Account)}, nil
 		}
-		return nil, &MissingError{Path: r.path, Call: describe(service, op, region, ident)}
+		return nil, nil, &MissingError{Path: r.path, Call: describe(service, op, region, ident)}
 	}
 	if match.err != nil {
-		return nil, match.err.asError()
+		return match, nil, match.err.asError()
 	}
-	return clone(match.out), nil
+	return match, clone(match.out), nil
 }
 
 // find is the entry that answers a call, nil when there is none: one for
@@ -419,11 +426,15 @@ func (s *repCloudWatch) DescribeAlarms(ctx context.Context, in *cloudwatch.Descr
 	if aws.ToString(in.NextToken) == restToken {
 		return nil, &MissingError{Path: s.r.path, Call: describe("cloudwatch", "DescribeAlarms", s.region, nil) + " after the pages recorded"}
 	}
-	out, err := get[cloudwatch.DescribeAlarmsOutput](s.r, "cloudwatch", "DescribeAlarms", s.region, nil)
-	if err == nil && s.r.find("cloudwatch", "DescribeAlarms", s.region, nil).truncated {
-		out.NextToken = aws.String(restToken)
+	e, out, err := s.r.answerFrom("cloudwatch", "DescribeAlarms", s.region, nil)
+	if err != nil {
+		return nil, err
 	}
-	return out, err
+	page := out.(*cloudwatch.DescribeAlarmsOutput)
+	if e.truncated {
+		page.NextToken = aws.String(restToken)
+	}
+	return page, nil
 }
 
 func (s *repCloudWatch) DescribeAlarmsForMetric(ctx context.Context, in *cloudwatch.DescribeAlarmsForMetricInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsForMetricOutput, error) {
