@@ -40,21 +40,29 @@ var sharedLinks = []LinkName{LinkTrail, LinkLogging, LinkManagementEvents, LinkC
 // every alarm; the other names are each control's.
 func RunControls(ctx context.Context, c Clients, ctls []chain.Control, opts Options) (*Multi, error) {
 	s := newShared(c)
-	if reach := opts.Reach; reach != nil {
-		// Other accounts (a covering chain's owner) are shared too.
+	if inner := opts.Reach; inner != nil {
+		// Other accounts (a covering chain's owner) are reached once, for
+		// every control, and their reads shared too; a refusal is
+		// remembered, not asked again per control.
 		var mu sync.Mutex
-		others := map[string]*shared{}
+		others := map[string]*reach{}
 		opts.Reach = func(ctx context.Context, account string) (Clients, error) {
-			oc, err := reach(ctx, account)
-			if err != nil {
-				return nil, err
-			}
 			mu.Lock()
-			defer mu.Unlock()
-			if others[account] == nil {
-				others[account] = newShared(oc)
+			r := others[account]
+			if r == nil {
+				r = &reach{}
+				others[account] = r
 			}
-			return others[account], nil
+			mu.Unlock()
+			r.once.Do(func() {
+				oc, err := inner(ctx, account)
+				if err != nil {
+					r.err = err
+					return
+				}
+				r.c = newShared(oc)
+			})
+			return r.c, r.err
 		}
 	}
 	opts.rounds = newBarrier(len(ctls))

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -242,5 +243,32 @@ func TestCatalogWarnings(t *testing.T) {
 				t.Errorf("warnings (-want +got):\n%s\n%+v", diff, r.Warnings)
 			}
 		})
+	}
+}
+
+// Several controls of a covered member reach the owner account once in
+// all, a refusal included, not once per control.
+func TestRunControlsReachOnce(t *testing.T) {
+	o := fa.Organization()
+	for _, refused := range []bool{false, true} {
+		var mu sync.Mutex
+		calls := 0
+		reach := o.Reach(o.Management, o.Audit)
+		if refused {
+			reach = o.Reach()
+		}
+		counted := func(ctx context.Context, id string) (audit.Clients, error) {
+			mu.Lock()
+			calls++
+			mu.Unlock()
+			return reach(ctx, id)
+		}
+		if _, err := audit.RunControls(context.Background(), o.Member, chain.Catalog(), audit.Options{Reach: counted}); err != nil {
+			t.Fatal(err)
+		}
+		// The management account, and the Audit account of its topic.
+		if max := 2; calls > max || calls == 0 {
+			t.Errorf("refused %v: Reach called %d times for 15 controls, want 1 or 2", refused, calls)
+		}
 	}
 }
