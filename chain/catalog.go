@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/trailwatch/trailwatch/audit/pattern"
 	"github.com/trailwatch/trailwatch/catalog"
@@ -16,18 +17,7 @@ import (
 // Catalog returns the controls of the catalog that have a chain, in CIS
 // order. 4.5 is CloudTrailChanges, exactly.
 func Catalog() []Control {
-	var out []Control
-	for _, c := range catalog.All() {
-		if !c.HasPattern() {
-			continue
-		}
-		if c.CIS == "4.5" {
-			out = append(out, CloudTrailChanges())
-			continue
-		}
-		out = append(out, fromCatalog(c))
-	}
-	return out
+	return slices.DeleteFunc(Controls(), func(c Control) bool { return c.Hub })
 }
 
 // ControlFor finds the control id names (any of its numbers, as
@@ -38,31 +28,38 @@ func ControlFor(id string) (Control, error) {
 	if err != nil {
 		return Control{}, err
 	}
-	if !c.HasPattern() {
-		return hubControl(c), nil
+	for _, ctl := range controls() {
+		if ctl.ID == c.CIS {
+			return ctl, nil
+		}
 	}
-	if c.CIS == "4.5" {
-		return CloudTrailChanges(), nil
-	}
-	return fromCatalog(c), nil
+	return controlOf(c), nil
 }
 
 // Controls is every control of the catalog: the fifteen chains and CIS
 // 4.16 (Security Hub enabled, Hub set).
-func Controls() []Control {
+func Controls() []Control { return slices.Clone(controls()) }
+
+// controls is the catalog's controls, built once: building one proves its
+// written text against its published ones, and plan, fix and the audit ask
+// for controls many times a run. Callers only read them.
+var controls = sync.OnceValue(func() []Control {
 	var out []Control
 	for _, c := range catalog.All() {
-		if !c.HasPattern() {
-			out = append(out, hubControl(c))
-			continue
-		}
-		if c.CIS == "4.5" {
-			out = append(out, CloudTrailChanges())
-			continue
-		}
-		out = append(out, fromCatalog(c))
+		out = append(out, controlOf(c))
 	}
 	return out
+})
+
+// controlOf is the Control of one catalog row.
+func controlOf(c catalog.Control) Control {
+	switch {
+	case !c.HasPattern():
+		return hubControl(c)
+	case c.CIS == "4.5":
+		return CloudTrailChanges()
+	}
+	return fromCatalog(c)
 }
 
 // ErrNoChain is the error of what needs a filter for a control without one.
