@@ -3,8 +3,6 @@ package integration
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,56 +11,9 @@ import (
 
 	"github.com/trailwatch/trailwatch/audit"
 	"github.com/trailwatch/trailwatch/internal/awsx"
+	"github.com/trailwatch/trailwatch/internal/faultproxy"
 	"github.com/trailwatch/trailwatch/internal/testaccount"
 )
-
-// pagedAlarms are the real clients, except that DescribeAlarms answers in
-// pages of one alarm, as CloudWatch does for an account with more alarms
-// than MaxRecords: moto answers every alarm in one page whatever it is
-// asked, so without this the audit would never ask moto
-// DescribeAlarmsForMetric.
-type pagedAlarms struct {
-	audit.Clients
-	mu     sync.Mutex
-	counts map[string]int
-}
-
-func (p *pagedAlarms) CloudWatch(region string) audit.CloudWatchAPI {
-	return pagedCW{p.Clients.CloudWatch(region), p}
-}
-
-func (p *pagedAlarms) count(op string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.counts[op]++
-}
-
-type pagedCW struct {
-	audit.CloudWatchAPI
-	p *pagedAlarms
-}
-
-func (c pagedCW) DescribeAlarms(ctx context.Context, in *cloudwatch.DescribeAlarmsInput, o ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsOutput, error) {
-	c.p.count("DescribeAlarms")
-	i, _ := strconv.Atoi(aws.ToString(in.NextToken))
-	all, err := c.CloudWatchAPI.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{}, o...)
-	if err != nil || all.NextToken != nil {
-		return nil, fmt.Errorf("moto paged DescribeAlarms itself (%v): this adapter is no longer needed", err)
-	}
-	out := &cloudwatch.DescribeAlarmsOutput{}
-	if i < len(all.MetricAlarms) {
-		out.MetricAlarms = all.MetricAlarms[i : i+1]
-	}
-	if i+1 < len(all.MetricAlarms) {
-		out.NextToken = aws.String(strconv.Itoa(i + 1))
-	}
-	return out, nil
-}
-
-func (c pagedCW) DescribeAlarmsForMetric(ctx context.Context, in *cloudwatch.DescribeAlarmsForMetricInput, o ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsForMetricOutput, error) {
-	c.p.count("DescribeAlarmsForMetric")
-	return c.CloudWatchAPI.DescribeAlarmsForMetric(ctx, in, o...)
-}
 
 // TestAlarmsFoundByMetric (issue 11): on moto, through the real SDK
 // client, an account with more alarms than a page is judged from
@@ -91,11 +42,20 @@ func TestAlarmsFoundByMetric(t *testing.T) {
 				})
 				a.Must(err, "PutMetricAlarm")
 			}
-			f := awsx.FromConfig(e.srv.Config(t, home))
-			c := &pagedAlarms{Clients: f.AuditClients(), counts: map[string]int{}}
-			r, err := audit.Run(context.Background(), c, audit.Options{})
+			// moto answers every alarm in one page, whatever MaxRecords
+			// asks: the proxy pages them one by one, as CloudWatch does in
+			// an account with more alarms than a page.
+			p := faultproxy.Start(t, e.srv.URL)
+			p.PageAlarms(1)
+			cfg := e.srv.Config(t, home)
+			cfg.BaseEndpoint = aws.String(p.URL)
+			r, err := audit.Run(context.Background(), awsx.FromConfig(cfg).AuditClients(), audit.Options{})
 			if err != nil {
 				t.Fatal(err)
+			}
+			counts := map[string]int{}
+			for _, c := range p.Calls() {
+				counts[c.Operation]++
 			}
 			got := "unknown"
 			if r.Compliant != nil {
@@ -107,8 +67,8 @@ func TestAlarmsFoundByMetric(t *testing.T) {
 			if got != tt.verdict || len(r.Unknown) != 0 {
 				t.Errorf("verdict %q, unknown %+v; want %q", got, r.Unknown, tt.verdict)
 			}
-			if c.counts["DescribeAlarmsForMetric"] != 1 || c.counts["DescribeAlarms"] != tt.pages {
-				t.Errorf("calls %v; want one DescribeAlarmsForMetric and %d DescribeAlarms pages", c.counts, tt.pages)
+			if counts["DescribeAlarmsForMetric"] != 1 || counts["DescribeAlarms"] != tt.pages {
+				t.Errorf("calls %v; want one DescribeAlarmsForMetric and %d DescribeAlarms pages", counts, tt.pages)
 			}
 		})
 	}
