@@ -3,7 +3,6 @@ package awsx
 import (
 	"context"
 
-	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/trailwatch/trailwatch/audit"
@@ -26,7 +25,7 @@ func (a auditClients) KMS(r string) audit.KMSAPI               { return a.f.KMS(
 
 // SecurityHub reads whether Security Hub is enabled (CIS 4.16).
 func (a auditClients) SecurityHub(r string) audit.SecurityHubAPI {
-	return securityhub.NewFromConfig(a.f.Config(), func(o *securityhub.Options) { o.Region = r })
+	return a.f.SecurityHub(r)
 }
 
 type memoSTS struct{ f *Factory }

@@ -29,6 +29,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
@@ -85,6 +86,7 @@ type Factory struct {
 	sns        perRegion[*sns.Client]
 	s3         perRegion[*s3.Client]
 	kms        perRegion[*kms.Client]
+	hub        perRegion[*securityhub.Client]
 
 	globalOnce sync.Once
 	iam        *iam.Client
@@ -328,6 +330,14 @@ func (f *Factory) KMS(region string) *kms.Client {
 	region = f.region(region)
 	return f.kms.get(region, func() *kms.Client {
 		return kms.NewFromConfig(f.cfg, func(o *kms.Options) { o.Region = region })
+	})
+}
+
+// SecurityHub returns the Security Hub client for region.
+func (f *Factory) SecurityHub(region string) *securityhub.Client {
+	region = f.region(region)
+	return f.hub.get(region, func() *securityhub.Client {
+		return securityhub.NewFromConfig(f.cfg, func(o *securityhub.Options) { o.Region = region })
 	})
 }
 

@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"io"
 
-	shsdk "github.com/aws/aws-sdk-go-v2/service/securityhub"
-
 	"github.com/trailwatch/trailwatch/findings"
 	"github.com/trailwatch/trailwatch/findings/formats"
 	"github.com/trailwatch/trailwatch/findings/securityhub"
@@ -43,5 +41,5 @@ func hubClient(ctx context.Context, f *awsx.Factory, account, region string) (se
 	if id.Account != account {
 		return nil, fmt.Errorf("the credentials are for account %s, not %s", id.Account, account)
 	}
-	return shsdk.NewFromConfig(f.Config(), func(o *shsdk.Options) { o.Region = region }), nil
+	return f.SecurityHub(region), nil
 }

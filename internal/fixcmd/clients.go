@@ -3,8 +3,6 @@ package fixcmd
 import (
 	"context"
 
-	"github.com/aws/aws-sdk-go-v2/service/securityhub"
-
 	"github.com/trailwatch/trailwatch/audit"
 	"github.com/trailwatch/trailwatch/internal/awsx"
 	"github.com/trailwatch/trailwatch/remediate"
@@ -29,16 +27,14 @@ type Env struct {
 // factoryWriters adapts awsx.Factory's concrete clients to remediate.Clients.
 type factoryWriters struct{ f *awsx.Factory }
 
-func (w factoryWriters) CloudTrail(r string) remediate.CloudTrailAPI { return w.f.CloudTrail(r) }
-func (w factoryWriters) Logs(r string) remediate.LogsAPI             { return w.f.Logs(r) }
-func (w factoryWriters) CloudWatch(r string) remediate.CloudWatchAPI { return w.f.CloudWatch(r) }
-func (w factoryWriters) SNS(r string) remediate.SNSAPI               { return w.f.SNS(r) }
-func (w factoryWriters) IAM() remediate.IAMAPI                       { return w.f.IAM() }
-func (w factoryWriters) KMS(r string) remediate.KMSAPI               { return w.f.KMS(r) }
-func (w factoryWriters) S3(r string) remediate.S3API                 { return w.f.S3(r) }
-func (w factoryWriters) SecurityHub(r string) remediate.SecurityHubAPI {
-	return securityhub.NewFromConfig(w.f.Config(), func(o *securityhub.Options) { o.Region = r })
-}
+func (w factoryWriters) CloudTrail(r string) remediate.CloudTrailAPI   { return w.f.CloudTrail(r) }
+func (w factoryWriters) Logs(r string) remediate.LogsAPI               { return w.f.Logs(r) }
+func (w factoryWriters) CloudWatch(r string) remediate.CloudWatchAPI   { return w.f.CloudWatch(r) }
+func (w factoryWriters) SNS(r string) remediate.SNSAPI                 { return w.f.SNS(r) }
+func (w factoryWriters) IAM() remediate.IAMAPI                         { return w.f.IAM() }
+func (w factoryWriters) KMS(r string) remediate.KMSAPI                 { return w.f.KMS(r) }
+func (w factoryWriters) S3(r string) remediate.S3API                   { return w.f.S3(r) }
+func (w factoryWriters) SecurityHub(r string) remediate.SecurityHubAPI { return w.f.SecurityHub(r) }
 
 // EnvFromFactory wraps a factory.
 func EnvFromFactory(f *awsx.Factory) *Env {

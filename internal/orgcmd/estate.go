@@ -12,7 +12,6 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	shsdk "github.com/aws/aws-sdk-go-v2/service/securityhub"
 
 	"github.com/trailwatch/trailwatch/audit"
 	"github.com/trailwatch/trailwatch/findings/securityhub"
@@ -174,5 +173,5 @@ func (e *Estate) hubClient(ctx context.Context, account, region string) (securit
 	if env.Factory == nil {
 		return nil, fmt.Errorf("account %s: no AWS configuration to reach Security Hub with", account)
 	}
-	return shsdk.NewFromConfig(env.Factory.Config(), func(o *shsdk.Options) { o.Region = region }), nil
+	return env.Factory.SecurityHub(region), nil
 }
