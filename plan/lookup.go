@@ -44,12 +44,6 @@ func (ls Lookups) find(k Kind, want string) (Lookup, bool) {
 	return ls[i], true
 }
 
-// Probe is one name the plan would create a resource under, for
-// remediate.Lookup to probe.
-type Probe struct {
-	Step Step // the create step as planned with no lookups
-}
-
 // Probes lists the create steps of p whose names must be probed: the
 // resources whose existence the audit does not read (bucket, trail, log
 // group, role, topic).

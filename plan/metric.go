@@ -50,7 +50,7 @@ func (b *builder) metricChain(newGroup bool) error {
 	}
 
 	topic, topicStep, confirmed := b.topic(alarm, keep || repair)
-	subStep := b.subscriptions(topic, topicStep, confirmed)
+	b.subscriptions(topic, topicStep, confirmed)
 
 	switch {
 	case keep && alarm.ActionsEnabled && slices.Contains(chain.SNSTopics(alarm.AlarmActions), topic):
@@ -76,7 +76,6 @@ func (b *builder) metricChain(newGroup bool) error {
 		}
 		b.alarmStep(Create, name, topic, topicStep, nil, false)
 	}
-	_ = subStep
 	return nil
 }
 
@@ -304,9 +303,7 @@ func (b *builder) topic(alarm *chain.Alarm, alarmStays bool) (string, string, bo
 			Reason:  Reason{Code: b.reason(audit.LinkNotification).Code, Message: "the alarm needs a topic to notify"},
 			Params:  Params{Topic: &TopicParams{Name: n, ARN: chain.TopicARN(b.partition, b.lgRegion, b.acct, n), KMSKeyID: b.c.KMSKeyID}}}
 	})
-	if step == IDTopic && b.c.KMSKeyID != "" {
-		// stays as the create step shows it
-	} else if b.c.KMSKeyID != "" {
+	if b.c.KMSKeyID != "" && step != IDTopic {
 		b.note("--kms-key applies only to a topic trailwatch creates; topic %s keeps its own encryption settings", name)
 	}
 	return chain.TopicARN(b.partition, b.lgRegion, b.acct, name), step, false
@@ -323,20 +320,17 @@ func (b *builder) fail(err error) (string, string, bool) {
 // subscriptions adds Subscribe steps for the user's endpoints when the topic
 // has no confirmed subscriber; with none given, a placeholder that
 // Plan.Missing reports.
-func (b *builder) subscriptions(topicARN, topicStep string, confirmed bool) string {
+func (b *builder) subscriptions(topicARN, topicStep string, confirmed bool) {
 	if topicARN == "" {
-		return ""
+		return
 	}
-	var tf *chain.Topic
-	if t := b.r.Facts.TopicByARN(topicARN); t != nil {
-		tf = t
-	}
+	tf := b.r.Facts.TopicByARN(topicARN)
 	eps := b.c.Endpoints()
 	if confirmed {
 		if len(eps) > 0 {
 			b.note("topic %s already has a confirmed subscriber, so %s is not subscribed", topicARN, eps[0])
 		}
-		return ""
+		return
 	}
 	var pending []string
 	if tf != nil {
@@ -351,7 +345,6 @@ func (b *builder) subscriptions(topicARN, topicStep string, confirmed bool) stri
 		reason = Reason{Code: reason.Code, Message: "the topic needs a confirmed subscriber for the alarm to reach anyone"}
 	}
 	n := 0
-	first := ""
 	for _, e := range eps {
 		if slices.Contains(pending, e.String()) {
 			b.note("%s is already subscribed to %s and waits for confirmation: someone must click the link in the message AWS sent; the audit reports %s until then", e, topicARN, audit.NoConfirmedSubscription)
@@ -362,27 +355,24 @@ func (b *builder) subscriptions(topicARN, topicStep string, confirmed bool) stri
 		if n > 1 {
 			id = fmt.Sprintf("%s.%d", IDSubscription, n)
 		}
-		if first == "" {
-			first = id
-		}
 		b.add(Step{ID: id, Action: Create, DependsOn: deps,
 			Address: Address{Kind: KindSubscription, Name: e.String(), Region: chain.RegionOf(topicARN)},
 			Reason:  reason,
 			Params:  Params{Subscription: &SubscriptionParams{TopicARN: topicARN, Protocol: e.Protocol, Endpoint: e.Endpoint}}})
 		b.close(audit.LinkSubscription)
 	}
-	if n > 0 || len(eps) > 0 {
-		return first
+	if len(eps) > 0 {
+		return
 	}
 	if len(pending) > 0 {
 		for _, p := range pending {
 			b.note("%s is subscribed to %s and waits for confirmation: someone must click the link in the message AWS sent; the audit reports %s until then", p, topicARN, audit.NoConfirmedSubscription)
 		}
-		return ""
+		return
 	}
 	if tf == nil && b.c.TopicARN == topicARN {
 		b.note("trailwatch does not know whether %s has a confirmed subscriber; the audit after apply will tell", topicARN)
-		return ""
+		return
 	}
 	// A subscriber is needed and none was given: a placeholder Plan.Missing reports.
 	b.add(Step{ID: IDSubscription, Action: Create, DependsOn: deps,
@@ -390,7 +380,6 @@ func (b *builder) subscriptions(topicARN, topicStep string, confirmed bool) stri
 		Reason:  reason,
 		Params:  Params{Subscription: &SubscriptionParams{TopicARN: topicARN}}})
 	b.close(audit.LinkSubscription)
-	return IDSubscription
 }
 
 func (b *builder) alarmStep(action Action, name, topic, topicStep string, fixes []string, enable bool) {

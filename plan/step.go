@@ -218,17 +218,18 @@ type SubscriptionParams struct {
 	Endpoint string `json:"endpoint"`
 }
 
-// AlarmParams: PutMetricAlarm with the CIS settings (action create), or a
-// repair of trailwatch's own alarm (action update): only the settings in
-// Repair change, to these values, TopicARN joins its alarm actions and its
-// actions are enabled; everything else the user set on it is kept.
 // SecurityHubParams: enable AWS Security Hub in the region (CIS 4.16), and
 // no standard: EnableSecurityHub otherwise turns on AWS's default
 // standards, whose controls need AWS Config and which the user chooses.
+// The field is always false; it is in the plan so a reader sees that.
 type SecurityHubParams struct {
 	EnableDefaultStandards bool `json:"enable_default_standards"`
 }
 
+// AlarmParams: PutMetricAlarm with the CIS settings (action create), or a
+// repair of trailwatch's own alarm (action update): only the settings in
+// Repair change, to these values, TopicARN joins its alarm actions and its
+// actions are enabled; everything else the user set on it is kept.
 type AlarmParams struct {
 	Name               string   `json:"name"`
 	MetricName         string   `json:"metric_name"`
