@@ -42,6 +42,8 @@ func ApplyAccount(ctx context.Context, env *Env, p *plan.Plan, strict bool, opts
 
 // ChoicesFrom reads and validates the choice flags plan and fix take.
 func ChoicesFrom(c *cli.Context) (plan.Choices, error) {
+	// choicesFrom narrows --retention-days to int32; a value past that
+	// range would wrap around to another (possibly valid) number of days.
 	if d := c.Int("retention-days"); d != int(int32(d)) {
 		return plan.Choices{}, fmt.Errorf("--retention-days %d: want one of %v", d, plan.RetentionValues)
 	}

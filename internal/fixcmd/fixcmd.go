@@ -134,13 +134,7 @@ func common(c *cli.Context, io *term.IO) (Options, error) {
 	if err != nil {
 		return Options{}, err
 	}
-	// choicesFrom narrows --retention-days to int32; a value past that
-	// range would wrap around to another (possibly valid) number of days.
-	if d := c.Int("retention-days"); d != int(int32(d)) {
-		return Options{}, fmt.Errorf("--retention-days %d: want one of %v", d, plan.RetentionValues)
-	}
-	o.Choices = choicesFrom(c)
-	if err := o.Choices.Validate(); err != nil {
+	if o.Choices, err = ChoicesFrom(c); err != nil {
 		return Options{}, err
 	}
 	return o, nil
@@ -584,13 +578,9 @@ func writeVerdict(w io.Writer, r *audit.Report, res *remediate.Result) {
 
 // ---- apply ----
 
-// sameSteps rebuilds the plan from the report, the saved plan's choices and
-// the lookups made now, and reports the steps that differ from the saved ones.
-func sameSteps(r *audit.Report, p *plan.Plan, lk plan.Lookups) error {
-	want, err := plan.Build(r, p.Choices, lk)
-	if err != nil {
-		return fmt.Errorf("cannot plan again from the recorded state to check its steps: %w", err)
-	}
+// sameSteps reports the steps of the saved plan p that differ from want,
+// the plan made now from the same state, choices and lookups.
+func sameSteps(p, want *plan.Plan) error {
 	// Apply acts on the action and parameters; a reason's wording may come
 	// from an audit message that is not part of the recorded state.
 	enc := func(s plan.Step) string {
@@ -638,7 +628,9 @@ func RunApply(ctx context.Context, o Options) error {
 	if r.Region != saved.Region {
 		return exitcode.New(exitcode.Error, fmt.Errorf("plan %s was made for region %s, but this run works in region %s (--region or the configured region); nothing was written", o.File, saved.Region, r.Region))
 	}
-	_, lk, err := planWithLookups(ctx, a, p.Choices)
+	// The plan made now, from the fresh audit and lookups: what the saved
+	// one must equal.
+	want, lk, err := planWithLookups(ctx, a, p.Choices)
 	if err != nil {
 		return err
 	}
@@ -649,7 +641,7 @@ func RunApply(ctx context.Context, o Options) error {
 	// recompute it. So the steps must be exactly what trailwatch plans from
 	// the state and choices the file records, which the fresh audit has just
 	// matched. What was reviewed is what runs.
-	if err := sameSteps(r, p, lk); err != nil {
+	if err := sameSteps(p, want); err != nil {
 		return exitcode.New(exitcode.Error, fmt.Errorf("plan %s: %w; nothing was written", o.File, err))
 	}
 	fmt.Fprintf(o.IO.ErrOut, "Plan %s (made %s) matches the account.\n", o.File, saved.Created.Format(time.RFC3339))
