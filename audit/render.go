@@ -371,7 +371,7 @@ func WriteMultiJSON(w io.Writer, m *Multi) error {
 	out := *m
 	out.Reports = make([]*Report, len(m.Reports))
 	for i, r := range m.Reports {
-		out.Reports[i] = normalized(r)
+		out.Reports[i] = Normalized(r)
 	}
 	if out.Shared == nil {
 		out.Shared = []Link{}
@@ -390,11 +390,12 @@ func WriteJSON(w io.Writer, r *Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(normalized(r))
+	return enc.Encode(Normalized(r))
 }
 
-// normalized is r with its lists as arrays, never null.
-func normalized(r *Report) *Report {
+// Normalized is a copy of r as `audit --output json` prints it: the lists
+// are arrays, never null.
+func Normalized(r *Report) *Report {
 	out := *r
 	if out.Chain == nil {
 		out.Chain = []Link{}

@@ -36,7 +36,7 @@ type AccountJSON struct {
 func docOf(sum Summary, rs []AccountResult) Doc {
 	d := Doc{Compliant: compliant(rs), Summary: sum, Accounts: make([]AccountJSON, 0, len(rs))}
 	for _, r := range rs {
-		a := AccountJSON{Report: normalized(r.Report), Name: r.Account.Name, Verdict: r.Verdict,
+		a := AccountJSON{Report: *audit.Normalized(r.Report), Name: r.Account.Name, Verdict: r.Verdict,
 			CoveredBy: r.CoveredBy, Error: r.Error, Apply: r.Applied}
 		if r.Plan != nil {
 			a.Plan = plan.JSONView(r.Plan)

@@ -93,24 +93,3 @@ func reason(err error) string {
 	return err.Error()
 }
 
-// normalized is a copy of r as `audit --output json` prints it: the lists
-// are arrays, never null.
-func normalized(r *audit.Report) audit.Report {
-	out := *r
-	if out.Chain == nil {
-		out.Chain = []audit.Link{}
-	}
-	if out.Gaps == nil {
-		out.Gaps = []audit.Gap{}
-	}
-	if out.Warnings == nil {
-		out.Warnings = []audit.Warning{}
-	}
-	if out.Unknown == nil {
-		out.Unknown = []audit.UnknownRead{}
-	}
-	if out.Controls == nil {
-		out.Controls = []string{}
-	}
-	return out
-}
