@@ -92,4 +92,3 @@ func reason(err error) string {
 	}
 	return err.Error()
 }
-
