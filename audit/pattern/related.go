@@ -24,11 +24,19 @@ func Related(filter, mustCatch *Pattern) bool {
 			return true
 		}
 		for _, c := range want {
-			if c.Op != opEq || c.Sel.String() != "$.eventName" || c.Val.Kind != valString || strings.Contains(c.Val.Text, "*") {
+			if c.Op != opEq || !isEventName(c.Sel) || c.Val.Kind != valString || isWildcard(c.Val.Text) {
 				continue
 			}
-			if Match(filter, recordText(baseRecord(c.Val.Text))) {
-				return true
+			// The event's realistic records, from its own service
+			// (signin.amazonaws.com for ConsoleLogin).
+			records := ExampleRecords(c.Val.Text)
+			if len(records) == 0 {
+				records = []string{recordText(baseRecord(c.Val.Text))}
+			}
+			for _, text := range records {
+				if Match(filter, text) {
+					return true
+				}
 			}
 		}
 		return false
