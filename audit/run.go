@@ -277,11 +277,11 @@ func (g *gathered) gather(ctx context.Context, c Clients) error {
 	}
 	for _, td := range g.trails {
 		wg.Go(func() {
-			out, err := c.CloudTrail(td.home).GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String(td.ident())})
+			out, err := c.CloudTrail(td.home).GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String(td.key())})
 			td.status = result[*cloudtrail.GetTrailStatusOutput]{out, err}
 		})
 		wg.Go(func() {
-			out, err := c.CloudTrail(td.home).GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: aws.String(td.ident())})
+			out, err := c.CloudTrail(td.home).GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: aws.String(td.key())})
 			td.selectors = result[*cloudtrail.GetEventSelectorsOutput]{out, err}
 		})
 		if g.accountErr != nil {
@@ -629,16 +629,14 @@ func (g *gathered) foreign(account string) bool {
 	return g.account != "" && account != "" && account != g.account
 }
 
+// key identifies the trail, and names it in CloudTrail calls: its ARN,
+// which works for shadow and organization trails too (else its name).
 func (td *trailData) key() string {
 	if td.arn != "" {
 		return td.arn
 	}
 	return aws.ToString(td.t.Name)
 }
-
-// ident names the trail in CloudTrail calls: the ARN, which works for shadow
-// and organization trails too.
-func (td *trailData) ident() string { return td.key() }
 
 func (td *trailData) name() string {
 	if n := aws.ToString(td.t.Name); n != "" {

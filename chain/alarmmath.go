@@ -3,6 +3,7 @@ package chain
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -160,7 +161,7 @@ func (p *mathParser) binary(ops []string, sub func() (mathVal, error), apply fun
 	if err != nil {
 		return nil, err
 	}
-	for contains(ops, strings.ToUpper(p.tok)) {
+	for slices.Contains(ops, strings.ToUpper(p.tok)) {
 		op := strings.ToUpper(p.tok)
 		p.next()
 		r, err := sub()

@@ -3,6 +3,7 @@ package chain
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	awsarn "github.com/aws/aws-sdk-go-v2/aws/arn"
@@ -102,20 +103,11 @@ func IsSNSTopic(s string) bool {
 func SNSTopics(actions []string) []string {
 	var out []string
 	for _, a := range actions {
-		if IsSNSTopic(a) && !contains(out, a) {
+		if IsSNSTopic(a) && !slices.Contains(out, a) {
 			out = append(out, a)
 		}
 	}
 	return out
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 // LogGroup identifies a CloudWatch Logs log group by the parts of its ARN.

@@ -2,8 +2,8 @@ package chain
 
 import (
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -89,7 +89,7 @@ func basicEvents(sels []cttypes.EventSelector) Events {
 			why = append(why, fmt.Sprintf("selector %d has read/write type %s, which CloudTrail does not define", i+1, s.ReadWriteType))
 		}
 	}
-	v.Excluded = sortedKeys(excluded)
+	v.Excluded = slices.Sorted(maps.Keys(excluded))
 	switch {
 	case reads && writes && slices.Equal(readFrom, writeFrom) && len(readFrom) > 0:
 		v.Verdict = pass(fmt.Sprintf("selector %s logs all management events, reads and writes", readFrom[0])).on("EventSelectors")
@@ -182,7 +182,7 @@ func advancedEvents(sels []cttypes.AdvancedEventSelector) Events {
 		}
 		reads, writes = reads || rd, writes || wr
 	}
-	v.Excluded = sortedKeys(excluded)
+	v.Excluded = slices.Sorted(maps.Keys(excluded))
 	detail := ""
 	switch {
 	case reads && writes:
@@ -265,16 +265,4 @@ func AddManagementEvents(basic []cttypes.EventSelector, adv []cttypes.AdvancedEv
 	}
 	out = append(out, cttypes.EventSelector{IncludeManagementEvents: aws.Bool(true), ReadWriteType: cttypes.ReadWriteTypeAll})
 	return SelectorChange{Selectors: out, Changed: true, Summary: "add an event selector for read and write management events"}, nil
-}
-
-func sortedKeys(m map[string]bool) []string {
-	if len(m) == 0 {
-		return nil
-	}
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -53,7 +53,8 @@ type Filter struct {
 	// tool's text check it fails, a trap in its text): audit warnings.
 	Notes      []pattern.Note `json:"notes,omitempty"`
 	ParseError string         `json:"parse_error,omitempty"`
-	// Ours: trailwatch named it (filters cannot carry tags; see OwnFilter).
+	// Ours: trailwatch named it (filters cannot carry tags, so trailwatch
+	// knows its own by the names it gives them: IsCandidate).
 	Ours    bool   `json:"trailwatch_managed"`
 	Status  Status `json:"status"`
 	Reason  string `json:"reason,omitempty"` // why it does not pass
@@ -62,11 +63,6 @@ type Filter struct {
 
 // Passes is the filter link's verdict for this filter.
 func (f Filter) Passes() bool { return f.Status == Passed }
-
-// OwnFilter reports whether a filter named name is trailwatch's: metric
-// filters cannot be tagged, so trailwatch knows its own by the name it
-// gives them (its filter name, or that name with -2 ... -20).
-func OwnFilter(name, want string) bool { return IsCandidate(name, want) }
 
 // MetricsOf reads a filter's transformations.
 func MetricsOf(f cwltypes.MetricFilter) []Metric {
@@ -85,7 +81,7 @@ func MetricsOf(f cwltypes.MetricFilter) []Metric {
 // trailwatch uses (to recognise its own).
 func JudgeFilter(f cwltypes.MetricFilter, group string, ctl Control, strict bool, ownName string) Filter {
 	j := Filter{Name: aws.ToString(f.FilterName), LogGroup: group, Pattern: aws.ToString(f.FilterPattern), Metrics: MetricsOf(f)}
-	j.Ours = OwnFilter(j.Name, ownName)
+	j.Ours = IsCandidate(j.Name, ownName)
 	j.Status = Failed
 	p, err := pattern.Parse(j.Pattern)
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 
 // ManagedTagKey and ManagedTagValue mark everything trailwatch creates that
 // can carry tags. A resource is trailwatch's to change only when it carries
-// this tag (metric filters cannot be tagged: see OwnFilterName).
+// this tag (metric filters cannot be tagged: trailwatch knows its own by name, IsCandidate).
 const (
 	ManagedTagKey   = "trailwatch:managed"
 	ManagedTagValue = "true"
