@@ -90,6 +90,10 @@ func better(a, b *candidate) bool {
 }
 
 func (g *gathered) report() *Report {
+	// A topic is judged (its policies evaluated) once per alarm in a
+	// report, not again for each link, warning and fact that shows it.
+	g.topicMemo = map[topicFor]chain.Topic{}
+	defer func() { g.topicMemo = nil }()
 	r := &Report{
 		Account: g.account, Caller: g.caller, Region: g.region, Control: g.opts.Control.ID, Title: g.opts.Control.Title, Controls: slices.Clone(g.opts.Control.Names), Strict: g.opts.Strict,
 		Chain: []Link{}, Gaps: []Gap{}, Warnings: []Warning{}, Unknown: []UnknownRead{},
@@ -284,8 +288,25 @@ func (g *gathered) publisher(a *chain.Alarm, region string) chain.Publisher {
 		AlarmARN: chain.AlarmARN(chain.RegionPartition(region), region, g.account, g.opts.Names.Alarm)}
 }
 
+// topicFor keys judgedTopic's answers while a report is built.
+type topicFor struct {
+	arn string
+	p   chain.Publisher
+}
+
 // judgedTopic is what the audit knows of a topic, for the alarm p.
 func (g *gathered) judgedTopic(tp *topicData, p chain.Publisher) chain.Topic {
+	if t, ok := g.topicMemo[topicFor{tp.arn, p}]; ok {
+		return t
+	}
+	t := g.judgeTopic(tp, p)
+	if g.topicMemo != nil {
+		g.topicMemo[topicFor{tp.arn, p}] = t
+	}
+	return t
+}
+
+func (g *gathered) judgeTopic(tp *topicData, p chain.Publisher) chain.Topic {
 	t := chain.NewTopic(tp.arn)
 	t.Gone = tp.attrs.err != nil && awserr.IsNotFound(tp.attrs.err)
 	var attrs map[string]string

@@ -219,6 +219,8 @@ type gathered struct {
 	// final is the report already built from everything read, when the
 	// reads ended with it (confirmAlarms).
 	final *Report
+	// topicMemo holds the topics judged while a report is built.
+	topicMemo map[topicFor]chain.Topic
 }
 
 func (g *gathered) gather(ctx context.Context, c Clients) error {
