@@ -432,12 +432,7 @@ func (b *builder) bootstrap() error {
 	b.partition = chain.RegionPartition(b.home)
 	want := b.c.TrailName
 	if slices.Contains(f.SingleRegionTrails, want) {
-		for _, n := range chain.Candidates(want)[1:] {
-			if !slices.Contains(f.SingleRegionTrails, n) {
-				want = n
-				break
-			}
-		}
+		want = b.freeName(want, "trail", "--trail-name", func(n string) bool { return slices.Contains(f.SingleRegionTrails, n) })
 		b.note("trail name %q is held by a single-region trail; the new trail is named %q", b.c.TrailName, want)
 	}
 	name := want

@@ -64,13 +64,7 @@ func (b *builder) metricChain(newGroup bool) error {
 		} else if alarm != nil && keep {
 			b.note("alarm %s is not trailwatch's, so it is left as it is; trailwatch adds its own alarm that notifies %s", alarm.Name, topic)
 		}
-		name := b.c.AlarmName
-		for _, n := range chain.Candidates(b.c.AlarmName) {
-			if !slices.Contains(f.TakenAlarmNames, n) {
-				name = n
-				break
-			}
-		}
+		name := b.freeName(b.c.AlarmName, "alarm", "--alarm-name", func(n string) bool { return slices.Contains(f.TakenAlarmNames, n) })
 		if name != b.c.AlarmName {
 			b.note("alarm name %q is taken by another alarm; the new alarm is %q", b.c.AlarmName, name)
 		}
@@ -179,15 +173,11 @@ func (b *builder) freeMetric() (string, string) {
 			}
 		}
 	}
-	for _, n := range chain.Candidates(b.c.MetricName) {
-		if !slices.Contains(used, b.c.Namespace+"/"+n) {
-			if n != b.c.MetricName {
-				b.note("metric %s/%s is already used by something else; trailwatch's filter publishes %s/%s", b.c.Namespace, b.c.MetricName, b.c.Namespace, n)
-			}
-			return n, b.c.Namespace
-		}
+	n := b.freeName(b.c.MetricName, "metric", "--metric-name or --namespace", func(n string) bool { return slices.Contains(used, b.c.Namespace+"/"+n) })
+	if n != b.c.MetricName {
+		b.note("metric %s/%s is already used by something else; trailwatch's filter publishes %s/%s", b.c.Namespace, b.c.MetricName, b.c.Namespace, n)
 	}
-	return b.c.MetricName, b.c.Namespace
+	return n, b.c.Namespace
 }
 
 // freeFilterName is trailwatch's filter name, or the next one no filter on
@@ -201,12 +191,23 @@ func (b *builder) freeFilterName() string {
 	for _, x := range f.Filters {
 		taken[x.Name] = true
 	}
-	for _, n := range chain.Candidates(b.c.FilterName) {
-		if !taken[n] {
+	return b.freeName(b.c.FilterName, "metric filter", "--filter-name", func(n string) bool { return taken[n] })
+}
+
+// freeName is the first of want's candidate names (chain.Candidates) that
+// taken does not hold. When all are taken, the plan fails with
+// chain.AllTakenError naming flag: planning on a taken name would only have
+// apply refuse it, saying it was taken since the plan was made.
+func (b *builder) freeName(want, what, flag string, taken func(string) bool) string {
+	for _, n := range chain.Candidates(want) {
+		if !taken(n) {
 			return n
 		}
 	}
-	return b.c.FilterName
+	if b.err == nil {
+		b.err = &chain.AllTakenError{What: what, Want: want, Flag: flag}
+	}
+	return want
 }
 
 func (b *builder) putFilter(action Action, name string, m chain.Metric, was string) {

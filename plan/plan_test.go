@@ -19,6 +19,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/trailwatch/trailwatch/audit/pattern"
+	"github.com/trailwatch/trailwatch/chain"
 	fa "github.com/trailwatch/trailwatch/internal/fakeaws"
 	goldenfile "github.com/trailwatch/trailwatch/internal/golden"
 )
@@ -309,6 +310,14 @@ func TestBuildErrors(t *testing.T) {
 		{"bad retention", nil, Choices{RetentionDays: 42}, "--retention-days 42"},
 		{"bad topic arn", nil, Choices{TopicARN: "arn:aws:sqs:us-east-1:123456789012:q"}, "--topic-arn"},
 		{"reserved namespace", nil, Choices{Namespace: "AWS/Logs"}, "--namespace"},
+		// The control's alarm is gone and every name trailwatch would give a
+		// new one is held by an alarm about something else.
+		{"every alarm name taken", func(a *fa.Account) {
+			a.Alarms[fa.Home] = nil
+			for _, n := range chain.Candidates(DefaultAlarmName) {
+				a.Alarms[fa.Home] = append(a.Alarms[fa.Home], fa.NewAlarm(fa.Home, fa.AccountID, n, "Other", "Thing"))
+			}
+		}, Choices{}, "are all taken by resources trailwatch did not make; pass --alarm-name"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
