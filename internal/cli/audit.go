@@ -12,6 +12,7 @@ import (
 	"github.com/trailwatch/trailwatch/audit/evidence"
 	"github.com/trailwatch/trailwatch/chain"
 	"github.com/trailwatch/trailwatch/findings"
+	"github.com/trailwatch/trailwatch/findings/formats"
 	"github.com/trailwatch/trailwatch/findings/securityhub"
 	"github.com/trailwatch/trailwatch/internal/awsx"
 	"github.com/trailwatch/trailwatch/internal/cliflags"
@@ -148,7 +149,17 @@ func runAudit(ctx context.Context, o auditOptions) error {
 
 	at := time.Now()
 	if len(o.Controls) > 1 {
-		return runControls(ctx, o, clients, rec, at)
+		m, err := audit.RunControls(ctx, clients, o.Controls, audit.Options{Strict: o.Strict, Reach: o.Reach})
+		if err != nil {
+			return interrupted(ctx, fmt.Errorf("audit: %w", err))
+		}
+		return o.finish(ctx, rec, m.Reports, at, func() error { return audit.WriteMultiJSON(o.IO.Out, m) }, func() error {
+			if err := audit.WriteMultiText(o.IO.Out, m, o.Color); err != nil {
+				return err
+			}
+			nextStepControls(o.IO.Out, m, o.NextFlags, o.Evidence != "")
+			return nil
+		})
 	}
 	aopts := audit.Options{Strict: o.Strict, Reach: o.Reach}
 	if len(o.Controls) == 1 {
@@ -158,25 +169,38 @@ func runAudit(ctx context.Context, o auditOptions) error {
 	if err != nil {
 		return interrupted(ctx, fmt.Errorf("audit: %w", err))
 	}
+	return o.finish(ctx, rec, []*audit.Report{report}, at, func() error { return audit.WriteJSON(o.IO.Out, report) }, func() error {
+		if err := audit.WriteText(o.IO.Out, report, o.Color); err != nil {
+			return err
+		}
+		nextStep(o.IO.Out, report, o.NextFlags, o.Evidence != "")
+		return nil
+	})
+}
 
+// finish is what every audit does after reading: save the evidence, write
+// the report (writeJSON, writeText) or its findings, import them into
+// Security Hub when asked, and end with the exit status over the reports:
+// 1 when any is unknown, else 2 when any has a gap.
+func (o auditOptions) finish(ctx context.Context, rec *evidence.Recorder, reports []*audit.Report, at time.Time, writeJSON, writeText func() error) error {
 	var saveErr error
 	if rec != nil {
 		if err := rec.Save(o.EvidenceOut); err != nil {
 			saveErr = fmt.Errorf("save evidence to %s: %w", o.EvidenceOut, err)
 		}
 	}
-
-	fs := findings.FromReport(report, at, Version)
+	var fs []findings.Finding
+	for _, r := range reports {
+		fs = append(fs, findings.FromReport(r, at, Version)...)
+	}
+	var err error
 	switch o.Format {
 	case cliflags.JSON:
-		err = audit.WriteJSON(o.IO.Out, report)
+		err = writeJSON()
 	case cliflags.Text:
-		err = audit.WriteText(o.IO.Out, report, o.Color)
-		if err == nil {
-			nextStep(o.IO.Out, report, o.NextFlags, o.Evidence != "")
-		}
+		err = writeText()
 	default:
-		err = writeFindings(o.IO.Out, o.Format, fs)
+		err = formats.Write(o.IO.Out, string(o.Format), fs)
 	}
 	if err != nil {
 		return fmt.Errorf("write report: %w", err)
@@ -185,11 +209,19 @@ func runAudit(ctx context.Context, o auditOptions) error {
 		return saveErr
 	}
 	if o.SecurityHub {
-		if err := importFindings(ctx, o.IO.ErrOut, fs, o.HubClient); err != nil {
+		if err := securityhub.ImportAndReport(ctx, o.IO.ErrOut, fs, o.HubClient); err != nil {
 			return interrupted(ctx, err)
 		}
 	}
-	return verdictStatus(report)
+	status := error(nil)
+	for _, r := range reports {
+		if err := verdictStatus(r); exitcode.Of(err) == exitcode.Error {
+			return err
+		} else if err != nil {
+			status = err
+		}
+	}
+	return status
 }
 
 // verdictStatus: 0 compliant, 2 gaps, 1 unknown. The report already said why.
@@ -228,56 +260,4 @@ func controlsFrom(ids []string) ([]chain.Control, error) {
 		}
 	}
 	return out, nil
-}
-
-// runControls is runAudit for several controls: one audit whose reads they
-// share, one document or report, findings for each, and the exit status
-// over all (1 when any is unknown, else 2 when any has a gap).
-func runControls(ctx context.Context, o auditOptions, clients audit.Clients, rec *evidence.Recorder, at time.Time) error {
-	m, err := audit.RunControls(ctx, clients, o.Controls, audit.Options{Strict: o.Strict, Reach: o.Reach})
-	if err != nil {
-		return interrupted(ctx, fmt.Errorf("audit: %w", err))
-	}
-	var saveErr error
-	if rec != nil {
-		if err := rec.Save(o.EvidenceOut); err != nil {
-			saveErr = fmt.Errorf("save evidence to %s: %w", o.EvidenceOut, err)
-		}
-	}
-	var fs []findings.Finding
-	for _, r := range m.Reports {
-		fs = append(fs, findings.FromReport(r, at, Version)...)
-	}
-	switch o.Format {
-	case cliflags.JSON:
-		err = audit.WriteMultiJSON(o.IO.Out, m)
-	case cliflags.Text:
-		err = audit.WriteMultiText(o.IO.Out, m, o.Color)
-		if err == nil {
-			nextStepControls(o.IO.Out, m, o.NextFlags, o.Evidence != "")
-		}
-	default:
-		err = writeFindings(o.IO.Out, o.Format, fs)
-	}
-	if err != nil {
-		return fmt.Errorf("write report: %w", err)
-	}
-	if saveErr != nil {
-		return saveErr
-	}
-	if o.SecurityHub {
-		if err := importFindings(ctx, o.IO.ErrOut, fs, o.HubClient); err != nil {
-			return interrupted(ctx, err)
-		}
-	}
-	status := error(nil)
-	for _, r := range m.Reports {
-		switch {
-		case r.Compliant == nil:
-			return exitcode.Silent(exitcode.Error)
-		case !*r.Compliant:
-			status = exitcode.Silent(exitcode.Changes)
-		}
-	}
-	return status
 }
